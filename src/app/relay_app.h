@@ -1,0 +1,38 @@
+// The running relay: identity, HTTP API and (as they land) the libp2p node, on one io_context.
+#pragma once
+
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+
+#include "app/http_server.h"
+#include "app/options.h"
+#include "common/result.h"
+#include "crypto/ed25519.h"
+
+namespace privstack::app {
+
+class RelayApp {
+ public:
+  /// Loads or creates the identity, binds every listener and prints the banner. Any failure (bad
+  /// key file, port in use) is returned so main can print it and exit non-zero.
+  static Result<std::unique_ptr<RelayApp>> start(boost::asio::io_context& io,
+                                                 const Options& options);
+
+  const crypto::Ed25519Keypair& keypair() const { return keypair_; }
+  const HttpServer& http() const { return *http_; }
+
+  /// Stops accepting and closes every connection; the io_context then runs out of work.
+  void stop();
+
+ private:
+  RelayApp(crypto::Ed25519Keypair keypair, std::unique_ptr<HttpServer> http);
+
+  crypto::Ed25519Keypair keypair_;
+  std::unique_ptr<HttpServer> http_;
+};
+
+/// Builds the router of the HTTP API.
+HttpRouter make_api_router(const std::string& identity_json);
+
+}  // namespace privstack::app
