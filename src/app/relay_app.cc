@@ -32,6 +32,27 @@ Result<std::unique_ptr<RelayApp>> RelayApp::start(boost::asio::io_context& io,
   const std::string peer_id = identity->keypair.peer_id().to_base58();
   spdlog::info("Relay PeerId: {}", peer_id);
 
+  // QUIC on both wildcards, as the original: the v6 socket is v6-only so both bind one port.
+  node::HostConfig host_config;
+  host_config.listen = {
+      boost::asio::ip::udp::endpoint(boost::asio::ip::address_v4::any(), options.port),
+      boost::asio::ip::udp::endpoint(boost::asio::ip::address_v6::any(), options.port)};
+  auto host = node::Host::create(io, identity->keypair, host_config);
+  if (!host)
+    return make_error("cannot listen for QUIC on UDP port {}: {}", options.port,
+                      host.error().message);
+  node::install_ping(**host);
+  // Identify last: it advertises the protocols registered before it.
+  auto identify = node::IdentifyService::install(
+      *host, node::IdentifyConfig{.protocol_version = std::string(kProtocolVersion),
+                                  .agent_version = std::string(kAgentVersion),
+                                  .request_timeout = std::chrono::seconds(10),
+                                  .limits = {}});
+  identify->refresh();
+  for (const auto& address : (*host)->listen_addresses()) {
+    spdlog::info("Listening on {}/p2p/{}", address.to_string(), peer_id);
+  }
+
   IdentityDocument document{peer_id, wildcard_listen_addresses(options.port),
                             std::string(kProtocolVersion), std::string(kAgentVersion)};
   HttpServerConfig http_config;
@@ -43,14 +64,18 @@ Result<std::unique_ptr<RelayApp>> RelayApp::start(boost::asio::io_context& io,
   std::fputs(format_banner(peer_id, options.port, options.http_port).c_str(), stdout);
   std::fflush(stdout);  // tooling reads the banner through a pipe; do not leave it buffered
 
-  return std::unique_ptr<RelayApp>(new RelayApp(std::move(identity->keypair), std::move(*http)));
+  return std::unique_ptr<RelayApp>(
+      new RelayApp(std::move(*host), std::move(identify), std::move(*http)));
 }
 
-RelayApp::RelayApp(crypto::Ed25519Keypair keypair, std::unique_ptr<HttpServer> http)
-    : keypair_(std::move(keypair)), http_(std::move(http)) {}
+RelayApp::RelayApp(std::shared_ptr<node::Host> host,
+                   std::shared_ptr<node::IdentifyService> identify,
+                   std::unique_ptr<HttpServer> http)
+    : host_(std::move(host)), identify_(std::move(identify)), http_(std::move(http)) {}
 
 void RelayApp::stop() {
   http_->stop();
+  host_->close();
 }
 
 }  // namespace privstack::app

@@ -9,6 +9,8 @@
 #include "app/options.h"
 #include "common/result.h"
 #include "crypto/ed25519.h"
+#include "node/host.h"
+#include "node/identify_service.h"
 
 namespace privstack::app {
 
@@ -19,16 +21,19 @@ class RelayApp {
   static Result<std::unique_ptr<RelayApp>> start(boost::asio::io_context& io,
                                                  const Options& options);
 
-  const crypto::Ed25519Keypair& keypair() const { return keypair_; }
+  const crypto::Ed25519Keypair& keypair() const { return host_->keypair(); }
   const HttpServer& http() const { return *http_; }
+  node::Host& host() { return *host_; }
 
   /// Stops accepting and closes every connection; the io_context then runs out of work.
   void stop();
 
  private:
-  RelayApp(crypto::Ed25519Keypair keypair, std::unique_ptr<HttpServer> http);
+  RelayApp(std::shared_ptr<node::Host> host, std::shared_ptr<node::IdentifyService> identify,
+           std::unique_ptr<HttpServer> http);
 
-  crypto::Ed25519Keypair keypair_;
+  std::shared_ptr<node::Host> host_;
+  std::shared_ptr<node::IdentifyService> identify_;
   std::unique_ptr<HttpServer> http_;
 };
 

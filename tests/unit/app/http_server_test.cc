@@ -10,6 +10,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -38,10 +39,19 @@ class HttpServerTest : public ::testing::Test {
     return server.ok() ? std::move(*server) : nullptr;
   }
 
+  // Runs the loop until `done` holds (or a generous bound passes, failing the caller's check).
+  template <typename Predicate>
+  void run_until(Predicate done) {
+    io_.restart();
+    for (int i = 0; i < 1000 && !done(); ++i)
+      io_.run_for(std::chrono::milliseconds(10));
+  }
+
   // Sends raw bytes, then reads until the server closes (or `half_close` is false and the server
   // answers and keeps the connection). Returns what the server sent.
   std::string exchange(tcp::endpoint endpoint, std::string request, bool half_close = true) {
     std::string reply;
+    bool done = false;
     asio::co_spawn(
         io_,
         [&]() -> asio::awaitable<void> {
@@ -57,18 +67,9 @@ class HttpServerTest : public ::testing::Test {
             if (ec) break;
           }
         },
-        asio::detached);
-    io_.restart();
-    io_.run_for(std::chrono::seconds(20));
+        [&](std::exception_ptr) { done = true; });
+    run_until([&] { return done; });
     return reply;
-  }
-
-  // Runs the loop until `done` holds (or a generous bound passes, failing the caller's check).
-  template <typename Predicate>
-  void run_until(Predicate done) {
-    io_.restart();
-    for (int i = 0; i < 1000 && !done(); ++i)
-      io_.run_for(std::chrono::milliseconds(10));
   }
 
   static tcp::endpoint loopback(const HttpServer& server, bool v6 = false) {

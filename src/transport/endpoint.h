@@ -1,0 +1,65 @@
+// A QUIC endpoint: the UDP sockets we listen on, every connection over them, and dialing.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/ed25519.h"
+#include "crypto/peer_id.h"
+#include "transport/asio_fwd.h"
+#include "transport/endpoint_config.h"
+#include "transport/quic_connection.h"
+#include "transport/quic_stream.h"
+#include "transport/tls_session.h"
+
+namespace privstack::transport {
+
+class EndpointCore;
+
+class Endpoint {
+ public:
+  using ConnectionHandler = std::function<void(std::shared_ptr<Connection>)>;
+
+  /// Binds every address in config.listen (all must succeed) and starts receiving.
+  static Result<std::unique_ptr<Endpoint>> create(asio::io_context& io,
+                                                  const crypto::Ed25519Keypair& host_key,
+                                                  EndpointConfig config);
+  /// The same with a prepared TLS context (tests use it to present unusual certificates).
+  static Result<std::unique_ptr<Endpoint>> create(asio::io_context& io,
+                                                  const crypto::Ed25519Keypair& host_key,
+                                                  EndpointConfig config,
+                                                  std::shared_ptr<TlsContext> tls);
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+  /// Closes everything (see close()).
+  ~Endpoint();
+
+  /// Called for each inbound connection once its handshake completed and the client's libp2p
+  /// certificate verified.
+  void set_connection_handler(ConnectionHandler handler);
+
+  /// Dials `remote`. Fails if the handshake fails or times out, or if `expected` is set and the
+  /// certificate proves another peer id (checked during the handshake, as go does).
+  asio::awaitable<Result<std::shared_ptr<Connection>>> dial(
+      udp::endpoint remote, std::optional<crypto::PeerId> expected = std::nullopt);
+
+  /// The bound addresses, with the actual ports when 0 was asked for.
+  std::vector<udp::endpoint> local_endpoints() const;
+  const crypto::PeerId& local_peer() const;
+  /// Connections in any state, including those still handshaking or closing.
+  std::size_t connection_count() const;
+
+  /// Application-closes every connection (error 0), releases them and closes the sockets.
+  /// Connections the application still holds stay valid objects that report themselves closed.
+  void close();
+
+  explicit Endpoint(std::shared_ptr<EndpointCore> core);
+
+ private:
+  std::shared_ptr<EndpointCore> core_;
+};
+
+}  // namespace privstack::transport

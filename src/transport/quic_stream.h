@@ -1,0 +1,104 @@
+// A libp2p stream = one bidirectional QUIC stream, exposed as an Asio AsyncReadStream and
+// AsyncWriteStream so asio::async_read/async_write and coroutines work on it.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+
+#include "transport/asio_fwd.h"
+
+namespace privstack::transport {
+
+class Connection;
+struct StreamState;
+
+/// Up to 16 buffers of a gathered write (the rest of a longer sequence is written by the next
+/// async_write_some call, as write_some semantics allow).
+struct ConstBufferList {
+  static constexpr std::size_t kMax = 16;
+  std::array<asio::const_buffer, kMax> items{};
+  std::size_t count = 0;
+  std::size_t total() const {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < count; ++i)
+      n += items[i].size();
+    return n;
+  }
+};
+
+class Stream {
+ public:
+  using executor_type = asio::any_io_executor;
+  using IoHandler = asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
+
+  Stream(std::shared_ptr<Connection> connection, std::shared_ptr<StreamState> state);
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  /// Dropping a stream finishes it gracefully: FIN after the buffered data if close_write() was
+  /// not called, and STOP_SENDING if the peer's data was not read to the end.
+  ~Stream();
+
+  executor_type get_executor() const;
+  std::int64_t id() const;
+  Connection& connection() const { return *connection_; }
+
+  /// Reads at least one byte into the first non-empty buffer. Completes with asio::error::eof after
+  /// the peer's FIN, asio::error::connection_reset after RESET_STREAM or connection loss,
+  /// operation_aborted when cancelled.
+  template <typename MutableBufferSequence,
+            typename Token = asio::default_completion_token_t<executor_type>>
+  auto async_read_some(const MutableBufferSequence& buffers, Token&& token = Token()) {
+    asio::mutable_buffer first;
+    for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
+         ++it) {
+      asio::mutable_buffer b(*it);
+      if (b.size() != 0) {
+        first = b;
+        break;
+      }
+    }
+    return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this](auto handler, asio::mutable_buffer buffer) {
+          start_read(buffer, IoHandler(std::move(handler)));
+        },
+        token, first);
+  }
+
+  /// Copies as much as the bounded send buffer has room for (at least one byte, waiting for room
+  /// if necessary). Completes with connection_reset if the stream or connection is gone, or
+  /// broken_pipe after close_write()/STOP_SENDING.
+  template <typename ConstBufferSequence,
+            typename Token = asio::default_completion_token_t<executor_type>>
+  auto async_write_some(const ConstBufferSequence& buffers, Token&& token = Token()) {
+    ConstBufferList list;
+    for (auto it = asio::buffer_sequence_begin(buffers);
+         it != asio::buffer_sequence_end(buffers) && list.count < ConstBufferList::kMax; ++it) {
+      asio::const_buffer b(*it);
+      if (b.size() != 0) list.items[list.count++] = b;
+    }
+    return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this](auto handler, const ConstBufferList& data) {
+          start_write(data, IoHandler(std::move(handler)));
+        },
+        token, list);
+  }
+
+  /// Sends FIN after everything already written. Further writes fail.
+  void close_write();
+  /// Aborts both directions: RESET_STREAM and STOP_SENDING with `app_error`.
+  void reset(std::uint64_t app_error = 0);
+
+ private:
+  void start_read(asio::mutable_buffer buffer, IoHandler handler);
+  void start_write(const ConstBufferList& data, IoHandler handler);
+
+  std::shared_ptr<Connection> connection_;
+  std::shared_ptr<StreamState> state_;
+};
+
+}  // namespace privstack::transport
