@@ -73,8 +73,9 @@ Result<PeerId> PeerId::parse(std::string_view text) {
     return from_bytes(*bytes);
   }
   auto cid = mf::Cid::parse(text);
-  if (!cid)
+  if (!cid) {
     return make_error("peer id '{}' is neither base58 nor a CID: {}", text, cid.error().message);
+  }
   if (cid->version != 1 || cid->codec != mf::multicodec::libp2p_key) {
     return make_error("CID '{}' is not a CIDv1 with the libp2p-key codec (codec {:#x})", text,
                       cid->codec);

@@ -430,6 +430,56 @@ TEST_F(QuicTest, ReadCanBeCancelled) {
   });
 }
 
+TEST_F(QuicTest, DroppingAStreamHandleFinishesTheStream) {
+  // A server that ignores every stream it is given (as one would for an unknown protocol).
+  server = make(server_key, loopback_config());
+  server->set_connection_handler([this](std::shared_ptr<Connection> c) {
+    c->set_stream_handler([](std::shared_ptr<Stream>) {});
+    server_connections.push(std::move(c));
+  });
+  client = make(client_key, loopback_config());
+  run(io, [&]() -> asio::awaitable<void> {
+    auto conn = co_await client->dial(server_address(), server_key.peer_id());
+    EXPECT_TRUE(conn);
+    if (!conn) co_return;
+    auto stream = co_await (*conn)->open_stream();
+    EXPECT_TRUE(stream);
+    if (!stream) co_return;
+    co_await asio::async_write(**stream, asio::buffer(std::string("anyone?")), asio::use_awaitable);
+    // The dropped handle sent FIN (we read EOF) and STOP_SENDING (our writes start failing).
+    auto [ec, data] = co_await read_all(*stream);
+    EXPECT_EQ(ec, asio::error::eof);
+    EXPECT_TRUE(data.empty());
+    error_code write_error;
+    for (int i = 0; i < 100 && !write_error; ++i) {
+      auto [wec, n] =
+          co_await (*stream)->async_write_some(asio::buffer(std::string("more")), tuple_awaitable);
+      write_error = wec;
+      if (!wec) co_await sleep_for(5ms);
+    }
+    EXPECT_EQ(write_error, asio::error::connection_reset);
+    // The connection itself is unaffected.
+    auto again = co_await (*conn)->open_stream();
+    EXPECT_TRUE(again);
+    EXPECT_TRUE((*conn)->is_open());
+  });
+}
+
+TEST_F(QuicTest, OnClosedAfterCloseStillRuns) {
+  start_echo_server();
+  client = make(client_key, loopback_config());
+  run(io, [&]() -> asio::awaitable<void> {
+    auto conn = co_await client->dial(server_address(), server_key.peer_id());
+    EXPECT_TRUE(conn);
+    if (!conn) co_return;
+    (*conn)->close();
+    AsyncQueue<std::string> closed(io);
+    (*conn)->on_closed([&](const std::string& reason) { closed.push(reason); });
+    auto reason = co_await closed.pop(5s);
+    EXPECT_TRUE(reason.has_value());
+  });
+}
+
 TEST_F(QuicTest, RetryIsTransparentToTheClient) {
   EndpointConfig config = loopback_config();
   config.retry_threshold = 0;  // every new connection must come back with a Retry token
