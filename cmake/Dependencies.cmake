@@ -6,7 +6,7 @@ pkg_check_modules(NGTCP2_CRYPTO REQUIRED IMPORTED_TARGET libngtcp2_crypto_gnutls
 pkg_check_modules(SECP256K1 REQUIRED IMPORTED_TARGET libsecp256k1)
 pkg_check_modules(SYSTEMD IMPORTED_TARGET libsystemd)
 
-find_package(Boost 1.83 EXACT REQUIRED COMPONENTS json)
+find_package(Boost 1.83.0 EXACT REQUIRED COMPONENTS json CONFIG)
 find_package(Protobuf REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
