@@ -1,0 +1,309 @@
+// relay_load: a single-threaded load generator for privstack-relay over QUIC v1 + libp2p TLS.
+//
+//   relay_load handshakes --target IP:PORT --peer ID [--seconds N] [--concurrency C]
+//     C workers repeatedly dial, complete the handshake and an identify exchange, then close.
+//   relay_load idle --target IP:PORT --peer ID [--count N] [--concurrency C] [--hold S]
+//     Opens N identified connections, prints "ready ..." and keeps them open for S seconds.
+//
+// Every result line is `key=value` pairs. Each mode has a hard wall-clock cap so it always ends.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "crypto/ed25519.h"
+#include "crypto/peer_id.h"
+#include "multiformats/multiaddr.h"
+#include "node/host.h"
+#include "protocol/identify.h"
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace privstack;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string mode;
+  std::string target;  // ip:port
+  std::string peer;
+  double seconds = 5.0;
+  std::size_t concurrency = 1;
+  std::size_t count = 1000;
+  double hold = 5.0;
+};
+
+[[noreturn]] void usage(std::string_view why) {
+  fmt::print(stderr,
+             "error: {}\n"
+             "usage: relay_load handshakes --target IP:PORT --peer ID [--seconds N] "
+             "[--concurrency C]\n"
+             "       relay_load idle --target IP:PORT --peer ID [--count N] [--concurrency C] "
+             "[--hold S]\n",
+             why);
+  std::exit(2);
+}
+
+Options parse_options(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty()) usage("no mode");
+  Options o;
+  o.mode = std::string(args[0]);
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (i + 1 >= args.size()) usage(fmt::format("missing value for {}", args[i]));
+    const std::string value(args[i + 1]);
+    const std::string_view key = args[i];
+    try {
+      if (key == "--target") {
+        o.target = value;
+      } else if (key == "--peer") {
+        o.peer = value;
+      } else if (key == "--seconds") {
+        o.seconds = std::stod(value);
+      } else if (key == "--concurrency") {
+        o.concurrency = std::stoul(value);
+      } else if (key == "--count") {
+        o.count = std::stoul(value);
+      } else if (key == "--hold") {
+        o.hold = std::stod(value);
+      } else {
+        usage(fmt::format("unknown option {}", key));
+      }
+    } catch (const std::exception&) {
+      usage(fmt::format("bad value for {}: {}", key, value));
+    }
+    ++i;
+  }
+  if (o.mode != "handshakes" && o.mode != "idle") usage(fmt::format("unknown mode {}", o.mode));
+  if (o.target.empty() || o.peer.empty()) usage("--target and --peer are required");
+  if (o.concurrency == 0) usage("--concurrency must be at least 1");
+  return o;
+}
+
+double seconds_of(const timeval& tv) {
+  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+}
+
+/// CPU seconds (user + system) this process used so far.
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
+}
+
+long max_rss_kb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+double since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+struct Shared {
+  std::shared_ptr<node::Host> host;
+  multiformats::Multiaddr address;
+  crypto::PeerId peer;
+  std::uint64_t ok = 0;
+  std::uint64_t failed = 0;
+  std::string last_error;
+};
+
+/// Dials, opens /ipfs/id/1.0.0 and reads the relay's identify. The connection on success.
+asio::awaitable<Result<node::ConnectionPtr>> connect_and_identify(Shared& shared) {
+  auto connection = co_await shared.host->dial(shared.address);
+  if (!connection) co_return connection.error();
+  auto stream =
+      co_await shared.host->new_stream(*connection, std::string(protocol::identify::kProtocolId));
+  if (!stream) {
+    (*connection)->close();
+    co_return stream.error();
+  }
+  auto info = co_await protocol::identify::read_identify(**stream, shared.peer);
+  if (!info) {
+    (*stream)->reset();
+    (*connection)->close();
+    co_return info.error();
+  }
+  co_return *connection;
+}
+
+void record_failure(Shared& shared, const Error& error) {
+  ++shared.failed;
+  shared.last_error = error.message;
+}
+
+asio::awaitable<void> handshake_worker(Shared& shared, Clock::time_point deadline) {
+  while (Clock::now() < deadline) {
+    auto connection = co_await connect_and_identify(shared);
+    if (!connection) {
+      record_failure(shared, connection.error());
+      continue;
+    }
+    // Completed before the deadline counts; closing is part of the cycle but not waited on.
+    if (Clock::now() <= deadline) ++shared.ok;
+    (*connection)->close();
+  }
+}
+
+asio::awaitable<void> idle_worker(Shared& shared, std::size_t& next, std::size_t count,
+                                  std::vector<node::ConnectionPtr>& held) {
+  while (next < count) {
+    ++next;
+    auto connection = co_await connect_and_identify(shared);
+    if (!connection) {
+      record_failure(shared, connection.error());
+      continue;
+    }
+    ++shared.ok;
+    held.push_back(*connection);
+  }
+}
+
+/// Runs `io` until every worker finished or `cap` passed, then stops it (bounded in all cases).
+void run_bounded(asio::io_context& io, std::size_t& running, std::chrono::duration<double> cap) {
+  asio::steady_timer guard(io, std::chrono::duration_cast<Clock::duration>(cap));
+  bool timed_out = false;
+  guard.async_wait([&](boost::system::error_code ec) {
+    if (ec) return;
+    timed_out = true;
+    io.stop();
+  });
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer poll(io);
+        while (running > 0) {
+          poll.expires_after(std::chrono::milliseconds(20));
+          co_await poll.async_wait(asio::use_awaitable);
+        }
+        guard.cancel();
+        io.stop();  // the host's sockets keep io busy forever; we are done
+      },
+      asio::detached);
+  io.run();
+  if (timed_out) fmt::print(stderr, "warning: hard time cap reached, stopping\n");
+  io.restart();
+}
+
+std::optional<multiformats::Multiaddr> make_address(const Options& o) {
+  const auto colon = o.target.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  auto parsed = multiformats::Multiaddr::parse(fmt::format("/ip4/{}/udp/{}/quic-v1/p2p/{}",
+                                                           o.target.substr(0, colon),
+                                                           o.target.substr(colon + 1), o.peer));
+  if (!parsed) return std::nullopt;
+  return *parsed;
+}
+
+int run(const Options& o) {
+  asio::io_context io(1);
+  auto peer = crypto::PeerId::parse(o.peer);
+  if (!peer) usage(fmt::format("bad peer id: {}", peer.error().message));
+  auto address = make_address(o);
+  if (!address) usage("bad --target (want IPv4:PORT)");
+  auto host = node::Host::create(io, crypto::Ed25519Keypair::generate(), node::HostConfig{});
+  if (!host) {
+    fmt::print(stderr, "error: cannot create host: {}\n", host.error().message);
+    return 1;
+  }
+  Shared shared{
+      .host = *host, .address = *address, .peer = *peer, .ok = 0, .failed = 0, .last_error = {}};
+
+  const auto wall_start = Clock::now();
+  const double cpu_start = cpu_seconds();
+  std::size_t running = o.concurrency;
+
+  if (o.mode == "handshakes") {
+    const auto deadline = wall_start + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(o.seconds));
+    for (std::size_t i = 0; i < o.concurrency; ++i) {
+      asio::co_spawn(
+          io,
+          [&]() -> asio::awaitable<void> {
+            co_await handshake_worker(shared, deadline);
+            --running;
+          },
+          asio::detached);
+    }
+    // The handshake timeout is 5 s; give stragglers that long past the deadline, then stop.
+    run_bounded(io, running, std::chrono::duration<double>(o.seconds + 12.0));
+    const double wall = since(wall_start);
+    const double cpu = cpu_seconds() - cpu_start;
+    fmt::print(
+        "mode=handshakes concurrency={} seconds={:.2f} ok={} failed={} rate={:.1f} "
+        "loadgen_cpu_s={:.2f} loadgen_wall_s={:.2f} loadgen_cpu_util={:.2f} last_error=\"{}\"\n",
+        o.concurrency, o.seconds, shared.ok, shared.failed,
+        static_cast<double>(shared.ok) / o.seconds, cpu, wall, cpu / wall, shared.last_error);
+  } else {
+    std::size_t next = 0;
+    std::vector<node::ConnectionPtr> held;
+    held.reserve(o.count);
+    for (std::size_t i = 0; i < o.concurrency; ++i) {
+      asio::co_spawn(
+          io,
+          [&]() -> asio::awaitable<void> {
+            co_await idle_worker(shared, next, o.count, held);
+            --running;
+          },
+          asio::detached);
+    }
+    // Generous cap: sequential-ish dialing of thousands of connections on a loaded machine.
+    run_bounded(io, running,
+                std::chrono::duration<double>(60.0 + 0.1 * static_cast<double>(o.count)));
+    const double setup = since(wall_start);
+    const double setup_cpu = cpu_seconds() - cpu_start;
+    fmt::print("ready connected={} failed={} setup_s={:.2f} setup_cpu_s={:.2f} last_error=\"{}\"\n",
+               held.size(), shared.failed, setup, setup_cpu, shared.last_error);
+    std::fflush(stdout);
+
+    asio::steady_timer hold(
+        io, std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.hold)));
+    hold.async_wait([&](boost::system::error_code) { io.stop(); });
+    io.run();
+    io.restart();
+    std::size_t still_open = 0;
+    for (const auto& c : held)
+      if (c->is_open()) ++still_open;
+    const double wall = since(wall_start);
+    const double cpu = cpu_seconds() - cpu_start;
+    fmt::print(
+        "mode=idle count={} connected={} failed={} still_open_after_hold={} hold_s={:.1f} "
+        "loadgen_cpu_s={:.2f} loadgen_wall_s={:.2f} loadgen_cpu_util={:.2f} "
+        "loadgen_maxrss_kb={}\n",
+        o.count, held.size(), shared.failed, still_open, o.hold, cpu, wall, cpu / wall,
+        max_rss_kb());
+    for (const auto& c : held)
+      c->close();
+  }
+  std::fflush(stdout);
+  shared.host->close();
+  // Let the close frames go out.
+  asio::steady_timer drain(io, std::chrono::milliseconds(200));
+  drain.async_wait([&](boost::system::error_code) { io.stop(); });
+  io.run();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_level(spdlog::level::warn);
+  return run(parse_options(argc, argv));
+}
