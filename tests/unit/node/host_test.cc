@@ -7,6 +7,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include "node/address.h"
@@ -120,6 +121,40 @@ TEST_F(HostTest, DialIdentifyAndPingThroughTheRouter) {
   });
   EXPECT_EQ(server_->peers().connected_peers(), 1U);
   EXPECT_EQ(server_->peers().peers_served(), 1U);
+}
+
+// DISABLED: known transport bug, open in issue 3. Between two of OUR hosts the server's identify
+// read fails with "read frame body: Connection reset by peer" right after the client's responder
+// finishes and drops its stream; with js, go and rust peers as responders the relay identifies them
+// (checked by hand with -v). Enable once the stream-drop/STOP_SENDING path is fixed.
+TEST_F(HostTest, DISABLED_ServerAsksEveryNewPeerForIdentifyAndKeepsWhatItSays) {
+  auto client_identify =
+      IdentifyService::install(client_, IdentifyConfig{.protocol_version = "/client/1.0.0",
+                                                       .agent_version = "client-agent",
+                                                       .request_timeout = std::chrono::seconds(10),
+                                                       .limits = {}});
+  int identified_events = 0;
+  server_->peers().on_identified([&](const PeerRecord&) { ++identified_events; });
+  run(io_, [&]() -> asio::awaitable<void> {
+    auto connection = co_await client_->dial(server_address());
+    EXPECT_TRUE(connection.ok());
+    if (!connection) co_return;
+    // The server's request runs on its own; wait (bounded) until the registry has the answer.
+    asio::steady_timer timer(io_);
+    for (int i = 0; i < 500 && identified_events == 0; ++i) {
+      timer.expires_after(std::chrono::milliseconds(10));
+      co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+  });
+  EXPECT_EQ(identified_events, 1);
+  const PeerRecord* record = server_->peers().find(client_->peer_id());
+  ASSERT_NE(record, nullptr);
+  EXPECT_TRUE(record->identified);
+  EXPECT_EQ(record->agent_version, "client-agent");
+  EXPECT_EQ(record->protocol_version, "/client/1.0.0");
+  EXPECT_TRUE(record->supports("/ipfs/ping/1.0.0"));
+  EXPECT_EQ(record->listen_addresses, client_->listen_addresses());
+  EXPECT_FALSE(record->listen_addresses.empty());
 }
 
 TEST_F(HostTest, DialWithoutPeerIdIsRefused) {
