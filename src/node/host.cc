@@ -3,10 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "node/address.h"
 #include "node/interface_addresses.h"
+#include "node/stream_deadline.h"
 
 namespace privstack::node {
 
@@ -100,13 +100,8 @@ void Host::accept(const ConnectionPtr& connection) {
 
 asio::awaitable<void> Host::serve_stream(StreamPtr stream, ConnectionPtr connection) {
   auto self = shared_from_this();
-  // A peer that opens a stream and never finishes negotiating would hold it forever; the reset
-  // fails the pending read, which ends negotiation with an error.
-  auto deadline = std::make_shared<asio::steady_timer>(io_, config_.negotiation_timeout);
-  deadline->async_wait([weak_stream = std::weak_ptr(stream)](const boost::system::error_code& ec) {
-    if (ec) return;
-    if (auto expired = weak_stream.lock()) expired->reset();
-  });
+  // A peer that opens a stream and never finishes negotiating would hold it forever.
+  auto deadline = reset_stream_after(io_, stream, config_.negotiation_timeout);
   auto protocol = co_await protocol::multistream::listen(
       *stream, [this](std::string_view name) { return handlers_.contains(name); },
       config_.multistream);

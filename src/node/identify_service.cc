@@ -3,29 +3,14 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "node/address.h"
+#include "node/stream_deadline.h"
 #include "protocol/ping.h"
 
 namespace privstack::node {
 
 namespace identify = protocol::identify;
-
-namespace {
-
-// Resets `stream` when `timeout` passes first; cancel the returned timer when done.
-std::shared_ptr<asio::steady_timer> reset_after(asio::io_context& io, const StreamPtr& stream,
-                                                std::chrono::milliseconds timeout) {
-  auto timer = std::make_shared<asio::steady_timer>(io, timeout);
-  timer->async_wait([weak = std::weak_ptr(stream)](const boost::system::error_code& ec) {
-    if (ec) return;
-    if (auto expired = weak.lock()) expired->reset();
-  });
-  return timer;
-}
-
-}  // namespace
 
 std::shared_ptr<IdentifyService> IdentifyService::install(const std::shared_ptr<Host>& host,
                                                           IdentifyConfig config) {
@@ -105,7 +90,7 @@ asio::awaitable<void> IdentifyService::request(ConnectionPtr connection) {
     spdlog::debug("identify {}: cannot open stream: {}", peer, stream.error().message);
     co_return;
   }
-  auto deadline = reset_after(host->io(), *stream, config_.request_timeout);
+  auto deadline = reset_stream_after(host->io(), *stream, config_.request_timeout);
   auto info = co_await identify::read_identify(**stream, peer, config_.limits);
   deadline->cancel();
   if (!info) {
@@ -122,7 +107,7 @@ asio::awaitable<void> IdentifyService::receive_push(StreamPtr stream, Connection
   auto host = host_.lock();
   if (!host) co_return;
   const crypto::PeerId peer = connection->remote_peer();
-  auto deadline = reset_after(host->io(), stream, config_.request_timeout);
+  auto deadline = reset_stream_after(host->io(), stream, config_.request_timeout);
   auto push = co_await identify::read_identify(*stream, peer, config_.limits);
   deadline->cancel();
   if (!push) {
