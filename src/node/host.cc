@@ -74,6 +74,7 @@ void Host::accept(const ConnectionPtr& connection) {
                              .remote_address = quic_multiaddr(connection->remote_endpoint()),
                              .inbound = inbound,
                              .since = std::chrono::steady_clock::now()});
+  connections_[id] = connection;
   spdlog::info("Peer connected: {} (total served: {})", peer, peers_.peers_served());
 
   std::weak_ptr<Host> weak = shared_from_this();
@@ -81,6 +82,7 @@ void Host::accept(const ConnectionPtr& connection) {
     auto self = weak.lock();
     if (!self) return;
     spdlog::debug("Peer disconnected: {} ({})", peer, reason);
+    self->connections_.erase(id);
     self->peers_.remove_connection(peer, id);
   });
   std::weak_ptr<transport::Connection> weak_connection = connection;
@@ -149,6 +151,19 @@ void Host::close() {
   if (closed_) return;
   closed_ = true;
   if (endpoint_) endpoint_->close();
+}
+
+ConnectionPtr Host::connection_to(const crypto::PeerId& peer) const {
+  const PeerRecord* record = peers_.find(peer);
+  if (!record) return nullptr;
+  // Newest first: an older connection may be the one that is about to close.
+  for (auto it = record->connections.rbegin(); it != record->connections.rend(); ++it) {
+    auto found = connections_.find(it->id);
+    if (found == connections_.end()) continue;
+    if (auto connection = found->second.lock(); connection && connection->is_open())
+      return connection;
+  }
+  return nullptr;
 }
 
 }  // namespace privstack::node

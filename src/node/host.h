@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -66,6 +67,9 @@ class Host : public std::enable_shared_from_this<Host> {
 
   /// Dials /ip4|ip6/.../udp/N/quic-v1/p2p/<id>; the /p2p/ part is required and checked.
   asio::awaitable<Result<ConnectionPtr>> dial(const multiformats::Multiaddr& address);
+  /// An open connection to `peer` (the newest one), or null when none is open. Services use it to
+  /// reach a connected peer without dialing (relay STOP streams, kad requests).
+  ConnectionPtr connection_to(const crypto::PeerId& peer) const;
   /// Opens a stream and negotiates `protocol` on it.
   asio::awaitable<Result<StreamPtr>> new_stream(const ConnectionPtr& connection,
                                                 std::string protocol);
@@ -85,6 +89,8 @@ class Host : public std::enable_shared_from_this<Host> {
   std::unique_ptr<transport::Endpoint> endpoint_;
   std::map<std::string, StreamHandler, std::less<>> handlers_;
   std::vector<ConnectionObserver> observers_;
+  // Open connections by id (weak: the transport owns them; entries go in on_closed).
+  std::unordered_map<std::uint64_t, std::weak_ptr<transport::Connection>> connections_;
   PeerRegistry peers_;
   bool closed_ = false;
 };

@@ -119,8 +119,18 @@ TEST_F(HostTest, DialIdentifyAndPingThroughTheRouter) {
     EXPECT_EQ(info->listen_addrs,
               std::vector<mf::Multiaddr>{quic_multiaddr(server_->bound_endpoints().at(0))});
     co_await expect_ping_works(*connection);
+    // Both sides find the connection by peer id; nobody else has one.
+    EXPECT_EQ(client_->connection_to(server_->peer_id()), *connection);
+    auto seen_by_server = server_->connection_to(client_->peer_id());
+    EXPECT_NE(seen_by_server, nullptr);
+    if (seen_by_server) {
+      EXPECT_EQ(seen_by_server->remote_peer(), client_->peer_id());
+    }
+    EXPECT_EQ(server_->connection_to(crypto::Ed25519Keypair::generate().peer_id()), nullptr);
+    EXPECT_EQ(server_->peers().connected_peers(), 1U);
+    (*connection)->close(0, "done");
+    EXPECT_EQ(client_->connection_to(server_->peer_id()), nullptr);
   });
-  EXPECT_EQ(server_->peers().connected_peers(), 1U);
   EXPECT_EQ(server_->peers().peers_served(), 1U);
 }
 
