@@ -1,11 +1,18 @@
 #include "app/cli.h"
 
+#include <chrono>
+#include <cstdint>
+#include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include "app/version.h"
+#include "crypto/peer_id.h"
+#include "multiformats/multiaddr.h"
 
 namespace privstack::app {
 
@@ -15,6 +22,260 @@ namespace {
 // conversion failure for uint16_t.
 constexpr int kMinPort = 1;
 constexpr int kMaxPort = 65535;
+
+// ---- Circuit relay limits (--relay-*) ----------------------------------------------------------
+
+// "BURST/SECONDS" (e.g. 30/120: 30 at once, then one per 120 s), or 0 for no rate limit.
+std::optional<protocol::relay::RateLimit> parse_rate(const std::string& text) {
+  if (text == "0") return protocol::relay::RateLimit{};
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    const unsigned long burst = std::stoul(text.substr(0, slash), &used);
+    if (used != slash) return std::nullopt;
+    const std::string seconds_text = text.substr(slash + 1);
+    const unsigned long seconds = std::stoul(seconds_text, &used);
+    if (used != seconds_text.size() || burst > 1'000'000 || seconds > 86'400 * 365) {
+      return std::nullopt;
+    }
+    if (burst == 0 || seconds == 0) return protocol::relay::RateLimit{};
+    return protocol::relay::RateLimit{static_cast<std::uint32_t>(burst),
+                                      std::chrono::seconds(seconds)};
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string format_rate(const protocol::relay::RateLimit& rate) {
+  if (!rate.enabled()) return "0";
+  return fmt::format("{}/{}", rate.burst, rate.interval.count());
+}
+
+// What CLI11 fills in; copied into the policy after a successful parse.
+struct RelayFlags {
+  std::int64_t reservation_ttl = 0;
+  std::int64_t circuit_duration = 0;
+  std::int64_t allow_circuit_duration = 0;
+  std::string reservation_rate_per_peer;
+  std::string reservation_rate_per_ip;
+  std::string circuit_rate_per_peer;
+  std::string circuit_rate_per_ip;
+  std::vector<std::string> allow;
+};
+
+void add_relay_flags(CLI::App& cli, protocol::relay::RelayPolicy& policy, RelayFlags& flags) {
+  constexpr std::int64_t kMaxSeconds = std::int64_t{86'400} * 365;  // a year
+  flags.reservation_ttl = policy.reservation_ttl.count();
+  flags.circuit_duration = policy.circuit.duration.count();
+  flags.allow_circuit_duration = policy.allowed_circuit.duration.count();
+  flags.reservation_rate_per_peer = format_rate(policy.reservation_rate_per_peer);
+  flags.reservation_rate_per_ip = format_rate(policy.reservation_rate_per_ip);
+  flags.circuit_rate_per_peer = format_rate(policy.circuit_rate_per_peer);
+  flags.circuit_rate_per_ip = format_rate(policy.circuit_rate_per_ip);
+  const auto rate_check = CLI::Validator(
+      [](std::string& text) {
+        return parse_rate(text) ? std::string() : "expected BURST/SECONDS (e.g. 30/120) or 0";
+      },
+      "BURST/SECONDS");
+  const auto allow_check = CLI::Validator(
+      [](std::string& text) {
+        if (crypto::PeerId::parse(text) || protocol::relay::Cidr::parse(text)) return std::string();
+        return "'" + text + "' is neither a peer id nor an IP address/CIDR block";
+      },
+      "PEER_ID|CIDR");
+  const std::string relay = "Circuit relay (0 = no limit)";
+  cli.add_option("--relay-max-reservations", policy.max_reservations,
+                 "Reservations held at once, all peers")
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-max-reservations-per-peer", policy.max_reservations_per_peer,
+                 "Reservations one peer may hold (one per connection)")
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-max-reservations-per-ip", policy.max_reservations_per_ip,
+                 "Reservations from one IPv4 address or IPv6 /56")
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-reservation-ttl", flags.reservation_ttl,
+                 "Seconds a reservation lasts before it must be renewed")
+      ->check(CLI::Range(std::int64_t{0}, kMaxSeconds))
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-reservation-rate-per-peer", flags.reservation_rate_per_peer,
+                 "Reservation requests per peer: BURST at once, then one per SECONDS")
+      ->check(rate_check)
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-reservation-rate-per-ip", flags.reservation_rate_per_ip,
+                 "Reservation requests per IP: BURST at once, then one per SECONDS")
+      ->check(rate_check)
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-max-circuits", policy.max_circuits, "Circuits open at once, all peers")
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-max-circuits-per-peer", policy.max_circuits_per_peer,
+                 "Concurrent circuits one peer may open (as source)")
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-max-circuits-per-ip", policy.max_circuits_per_ip,
+                 "Concurrent circuits opened from one IPv4 address or IPv6 /56")
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-circuit-duration", flags.circuit_duration,
+                 "Seconds a circuit may stay open (sent to peers as its Limit)")
+      ->check(CLI::Range(std::int64_t{0}, kMaxSeconds))
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-circuit-bytes", policy.circuit.bytes,
+                 "Bytes a circuit may carry, both directions summed (sent as its Limit)")
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-circuit-rate-per-peer", flags.circuit_rate_per_peer,
+                 "Circuit requests per source peer: BURST at once, then one per SECONDS")
+      ->check(rate_check)
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-circuit-rate-per-ip", flags.circuit_rate_per_ip,
+                 "Circuit requests per source IP: BURST at once, then one per SECONDS")
+      ->check(rate_check)
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-allow", flags.allow,
+                 "Allow-listed peer id or IP/CIDR (repeatable): no per-peer/per-IP caps or rate "
+                 "limits, and the --relay-allow-circuit-* limits")
+      ->check(allow_check)
+      ->group(relay);
+  cli.add_option("--relay-allow-circuit-duration", flags.allow_circuit_duration,
+                 "Seconds an allow-listed circuit may stay open")
+      ->check(CLI::Range(std::int64_t{0}, kMaxSeconds))
+      ->group(relay)
+      ->capture_default_str();
+  cli.add_option("--relay-allow-circuit-bytes", policy.allowed_circuit.bytes,
+                 "Bytes an allow-listed circuit may carry")
+      ->group(relay)
+      ->capture_default_str();
+}
+
+// Values were validated by CLI11; this only converts them.
+void apply_relay_flags(const RelayFlags& flags, protocol::relay::RelayPolicy& policy) {
+  policy.reservation_ttl = std::chrono::seconds(flags.reservation_ttl);
+  policy.circuit.duration = std::chrono::seconds(flags.circuit_duration);
+  policy.allowed_circuit.duration = std::chrono::seconds(flags.allow_circuit_duration);
+  policy.reservation_rate_per_peer =
+      parse_rate(flags.reservation_rate_per_peer).value_or(policy.reservation_rate_per_peer);
+  policy.reservation_rate_per_ip =
+      parse_rate(flags.reservation_rate_per_ip).value_or(policy.reservation_rate_per_ip);
+  policy.circuit_rate_per_peer =
+      parse_rate(flags.circuit_rate_per_peer).value_or(policy.circuit_rate_per_peer);
+  policy.circuit_rate_per_ip =
+      parse_rate(flags.circuit_rate_per_ip).value_or(policy.circuit_rate_per_ip);
+  for (const auto& entry : flags.allow) {
+    if (auto peer = crypto::PeerId::parse(entry)) {
+      policy.allow_peers.push_back(std::move(*peer));
+    } else if (auto cidr = protocol::relay::Cidr::parse(entry)) {
+      policy.allow_cidrs.push_back(std::move(*cidr));
+    }
+  }
+}
+
+// ---- Kademlia (--kad-*, --bootstrap) -----------------------------------------------------------
+
+// A bootstrap peer must be a multiaddr that names the peer (/p2p/<id>): we dial it expecting that
+// identity, as rust's `add_address` + bootstrap does.
+std::string check_bootstrap(const std::string& text) {
+  auto address = multiformats::Multiaddr::parse(text);
+  if (!address) return "'" + text + "' is not a multiaddr: " + address.error().message;
+  auto peer = address->peer_id_bytes();
+  if (!peer || !crypto::PeerId::from_bytes(*peer)) {
+    return "'" + text + "' has no /p2p/<peer id> component";
+  }
+  return {};
+}
+
+void add_kad_flags(CLI::App& cli, node::KadConfig& kad, std::vector<std::string>& bootstrap) {
+  const std::string group = "Kademlia DHT (0 = no limit)";
+  cli.add_option("--bootstrap", bootstrap,
+                 "Peer to join the DHT through, e.g. /ip4/1.2.3.4/udp/4001/quic-v1/p2p/12D3KooW... "
+                 "(repeatable)")
+      ->check(CLI::Validator([](std::string& text) { return check_bootstrap(text); }, "MULTIADDR"))
+      ->group(group);
+  cli.add_option("--kad-max-records", kad.records.max_records, "Records stored at once")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--kad-max-value-bytes", kad.records.max_value_bytes,
+                 "Largest record value accepted, in bytes")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--kad-max-provider-keys", kad.providers.max_provided_keys,
+                 "Keys with provider records stored at once")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--kad-max-providers-per-key", kad.providers.max_providers_per_key,
+                 "Providers kept per key (later ones are ignored)")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group)
+      ->capture_default_str();
+}
+
+// Values were validated by CLI11; this only converts them.
+void apply_kad_flags(const std::vector<std::string>& bootstrap, node::KadConfig& kad) {
+  for (const auto& text : bootstrap) {
+    if (auto address = multiformats::Multiaddr::parse(text)) kad.bootstrap.push_back(*address);
+  }
+}
+
+// ---- DHT participation (--kad-query-timeout, --kad-*-interval; kad-query) ----------------------
+
+// Whole seconds on the command line; CLI11 fills these, apply_kad_dht_flags converts them.
+struct KadDhtFlags {
+  std::int64_t query_timeout = 0;
+  std::int64_t refresh_interval = 0;
+  std::int64_t replication_interval = 0;
+  std::int64_t replication_check = 0;
+};
+
+void add_kad_dht_flags(CLI::App& cli, const node::KadDhtConfig& dht, KadDhtFlags& flags) {
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  constexpr std::int64_t kMaxSeconds = std::int64_t{86'400} * 365;
+  flags.query_timeout = duration_cast<seconds>(dht.query_timeout).count();
+  flags.refresh_interval = duration_cast<seconds>(dht.refresh_interval).count();
+  flags.replication_interval = duration_cast<seconds>(dht.replication_interval).count();
+  flags.replication_check = duration_cast<seconds>(dht.replication_check).count();
+  const std::string group = "Kademlia DHT participation (seconds; 0 = off)";
+  cli.add_option("--kad-query-timeout", flags.query_timeout,
+                 "A DHT lookup ends after this with what answered")
+      ->check(CLI::Range(std::int64_t{1}, kMaxSeconds))
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--kad-refresh-interval", flags.refresh_interval,
+                 "Self lookup and bucket refresh period")
+      ->check(CLI::Range(std::int64_t{0}, kMaxSeconds))
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--kad-replication-interval", flags.replication_interval,
+                 "Re-put of every stored record to the K closest peers")
+      ->check(CLI::Range(std::int64_t{0}, kMaxSeconds))
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--kad-replication-check", flags.replication_check,
+                 "How often records new since the last check are replicated")
+      ->check(CLI::Range(std::int64_t{0}, kMaxSeconds))
+      ->group(group)
+      ->capture_default_str();
+}
+
+void apply_kad_dht_flags(const KadDhtFlags& flags, node::KadDhtConfig& dht) {
+  dht.query_timeout = std::chrono::seconds(flags.query_timeout);
+  dht.refresh_interval = std::chrono::seconds(flags.refresh_interval);
+  dht.replication_interval = std::chrono::seconds(flags.replication_interval);
+  dht.replication_check = std::chrono::seconds(flags.replication_check);
+}
 
 }  // namespace
 
@@ -35,6 +296,12 @@ CliOutcome parse_command_line(int argc, const char* const* argv) {
   cli.add_option("-i,--identity", identity, "Path to the Ed25519 identity key file")
       ->capture_default_str();
   cli.add_flag("-v,--verbose", options.verbose, "Enable debug-level logging");
+  RelayFlags relay_flags;
+  add_relay_flags(cli, options.relay, relay_flags);
+  std::vector<std::string> bootstrap;
+  add_kad_flags(cli, options.kad, bootstrap);
+  KadDhtFlags dht_flags;
+  add_kad_dht_flags(cli, options.kad_dht, dht_flags);
 
   CliOutcome outcome;
   try {
@@ -50,6 +317,9 @@ CliOutcome parse_command_line(int argc, const char* const* argv) {
   options.port = static_cast<std::uint16_t>(port);
   options.http_port = static_cast<std::uint16_t>(http_port);
   options.identity = identity;
+  apply_relay_flags(relay_flags, options.relay);
+  apply_kad_flags(bootstrap, options.kad);
+  apply_kad_dht_flags(dht_flags, options.kad_dht);
   outcome.options = options;
   return outcome;
 }

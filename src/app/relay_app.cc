@@ -42,6 +42,12 @@ Result<std::unique_ptr<RelayApp>> RelayApp::start(boost::asio::io_context& io,
     return make_error("cannot listen for QUIC on UDP port {}: {}", options.port,
                       host.error().message);
   node::install_ping(**host);
+  // The relay before identify, so identify advertises the hop protocol.
+  node::RelayConfig relay_config;
+  relay_config.policy = options.relay;  // issue 6 (--announce) sets advertised_addresses here
+  auto relay = node::RelayService::install(*host, std::move(relay_config));
+  // Kademlia before identify too, so peers see /ipfs/kad/1.0.0 and keep us in their tables.
+  auto kad = node::KadService::install(*host, options.kad);
   // Identify last: it advertises the protocols registered before it.
   auto identify = node::IdentifyService::install(
       *host, node::IdentifyConfig{.protocol_version = std::string(kProtocolVersion),
@@ -64,8 +70,13 @@ Result<std::unique_ptr<RelayApp>> RelayApp::start(boost::asio::io_context& io,
   std::fputs(format_banner(peer_id, options.port, options.http_port).c_str(), stdout);
   std::fflush(stdout);  // tooling reads the banner through a pipe; do not leave it buffered
 
-  return std::unique_ptr<RelayApp>(
+  auto app = std::unique_ptr<RelayApp>(
       new RelayApp(std::move(*host), std::move(identify), std::move(*http)));
+  app->relay_ = std::move(relay);
+  app->kad_ = std::move(kad);
+  // Join the DHT through --bootstrap peers; refresh and replicate (dials start once io runs).
+  app->kad_dht_ = node::KadDht::start(app->kad_, options.kad.bootstrap, options.kad_dht);
+  return app;
 }
 
 RelayApp::RelayApp(std::shared_ptr<node::Host> host,
@@ -75,6 +86,9 @@ RelayApp::RelayApp(std::shared_ptr<node::Host> host,
 
 void RelayApp::stop() {
   http_->stop();
+  // The DHT client side first: its retry and refresh timers and running lookups.
+  if (kad_dht_) kad_dht_->stop();
+  if (kad_) kad_->stop();  // its sweep timer would keep the io_context running
   host_->close();
 }
 

@@ -11,6 +11,9 @@
 #include "crypto/ed25519.h"
 #include "node/host.h"
 #include "node/identify_service.h"
+#include "node/kad/kad_dht.h"
+#include "node/kad/kad_service.h"
+#include "node/relay/relay_service.h"
 
 namespace privstack::app {
 
@@ -24,6 +27,12 @@ class RelayApp {
   const crypto::Ed25519Keypair& keypair() const { return host_->keypair(); }
   const HttpServer& http() const { return *http_; }
   node::Host& host() { return *host_; }
+  /// The circuit relay (its counters and reservations).
+  const node::RelayService& relay() const { return *relay_; }
+  /// The Kademlia DHT server (routing table, record and provider stores).
+  node::KadService& kad() { return *kad_; }
+  /// The relay as a full DHT node: lookups, bootstrap/refresh, replication (kad-query).
+  node::KadDht& kad_dht() { return *kad_dht_; }
 
   /// Stops accepting and closes every connection; the io_context then runs out of work.
   void stop();
@@ -35,6 +44,9 @@ class RelayApp {
   std::shared_ptr<node::Host> host_;
   std::shared_ptr<node::IdentifyService> identify_;
   std::unique_ptr<HttpServer> http_;
+  std::shared_ptr<node::RelayService> relay_;
+  std::shared_ptr<node::KadService> kad_;
+  std::unique_ptr<node::KadDht> kad_dht_;
 };
 
 /// Builds the router of the HTTP API.

@@ -8,6 +8,7 @@
 # js:   npm ci in js/ (npm install if there is no package-lock.json)
 # rust: cargo build --release --locked in rust/ (into rust/target/), niced, -j ${INTEROP_JOBS:-2}
 # go:   go build -o bin/dial ./cmd/dial in go/
+# go-kad: go build -o bin/kad_client ./cmd/kad_client in go-kad/ (own module: go-libp2p-kad-dht)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -67,7 +68,8 @@ setup_rust() {
   cd "$HERE/rust"
   # The stamp is touched after a successful build (cargo only relinks the binaries that changed).
   local stamp=target/release/.interop-built
-  if [[ ! -x target/release/dial || ! -x target/release/mock-relay ]] \
+  if [[ ! -x target/release/dial || ! -x target/release/mock-relay || ! -x target/release/relay_peer \
+      || ! -x target/release/kad_client ]] \
       || stale "$stamp" Cargo.toml Cargo.lock src; then
     say "rust: cargo build --release --locked -j $JOBS (niced)"
     timed nice -n 10 cargo build --release --locked -j "$JOBS" --target-dir "$HERE/rust/target"
@@ -87,16 +89,38 @@ setup_go() {
   else
     say "go: bin/dial up to date (skip)"
   fi
+  # Circuit relay v2 client for tests/interop/relay/.
+  if stale bin/relay_peer go.mod go.sum cmd; then
+    say "go: go build -o bin/relay_peer ./cmd/relay_peer"
+    mkdir -p bin
+    timed nice -n 10 env GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -o bin/relay_peer ./cmd/relay_peer
+  else
+    say "go: bin/relay_peer up to date (skip)"
+  fi
+}
+
+# go-kad/: the go-libp2p-kad-dht client for tests/interop/kad/ (its own module: kad-dht's deps).
+setup_go_kad() {
+  need go "the go kad peer"
+  cd "$HERE/go-kad"
+  if stale bin/kad_client go.mod go.sum cmd; then
+    say "go-kad: go build -o bin/kad_client ./cmd/kad_client"
+    mkdir -p bin
+    timed nice -n 10 env GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -o bin/kad_client ./cmd/kad_client
+  else
+    say "go-kad: bin/kad_client up to date (skip)"
+  fi
 }
 
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(js rust go)
+[[ ${#targets[@]} -gt 0 ]] || targets=(js rust go go-kad)
 for t in "${targets[@]}"; do
   case "$t" in
     js) (setup_js) ;;
     rust) (setup_rust) ;;
     go) (setup_go) ;;
-    *) say "unknown target '$t' (expected js, rust, go)"; exit 2 ;;
+    go-kad) (setup_go_kad) ;;
+    *) say "unknown target '$t' (expected js, rust, go, go-kad)"; exit 2 ;;
   esac
 done
 say "peers ready: ${targets[*]}"

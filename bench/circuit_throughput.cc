@@ -1,0 +1,279 @@
+// Throughput of circuits through our relay, and the relay's CPU cost per megabyte.
+//
+// Everything runs in this process on 127.0.0.1, but the relay has its own io_context on its own
+// thread, so its CPU time (CLOCK_THREAD_CPUTIME_ID of that thread) is the relay's alone; the
+// sources and targets share a second thread. Each source writes --megabytes through its circuit
+// and half-closes; the target counts and, at EOF, half-closes back; a circuit is done when the
+// source sees that EOF. Circuit limits are lifted (0 = unlimited), as an operator would for
+// trusted peers. Each case also runs `mode=direct`: the same transfer on plain streams from source
+// to target without the relay, the transport's own ceiling on this machine. Output: one line of
+// `key=value` per case.
+//
+//   circuit_throughput [--megabytes N] [--circuits 1,16] [--pipe-buffer BYTES]
+//
+// --megabytes is the total per case (split across its circuits); --pipe-buffer overrides the
+// relay's per-direction copy buffer (RelayConfig::pipe_buffer, 64 KiB).
+#include <pthread.h>
+#include <time.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/write.hpp>
+
+#include "node/address.h"
+#include "node/relay/relay_client.h"
+#include "node/relay/relay_service.h"
+
+namespace {
+
+using namespace privstack;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+namespace relay = protocol::relay;
+using protocol::kUseTuple;
+
+double thread_cpu_seconds(pthread_t thread) {
+  clockid_t clock{};
+  if (pthread_getcpuclockid(thread, &clock) != 0) return 0;
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+relay::RelayPolicy unlimited_policy() {
+  relay::RelayPolicy p;
+  p.max_reservations = p.max_reservations_per_peer = p.max_reservations_per_ip = 0;
+  p.max_circuits = p.max_circuits_per_peer = p.max_circuits_per_ip = 0;
+  p.reservation_rate_per_peer = p.reservation_rate_per_ip = {};
+  p.circuit_rate_per_peer = p.circuit_rate_per_ip = {};
+  p.circuit = relay::CircuitLimits{0s, 0};
+  return p;
+}
+
+// Target side: counts bytes until EOF, then half-closes so the source knows all arrived.
+asio::awaitable<void> sink(node::StreamPtr stream) {
+  std::vector<std::uint8_t> buffer(64 * 1024);
+  for (;;) {
+    auto [ec, n] = co_await stream->async_read_some(asio::buffer(buffer), kUseTuple);
+    if (ec) {
+      if (protocol::is_eof(ec)) stream->close_write();
+      co_return;
+    }
+  }
+}
+
+// Source side: writes `bytes`, half-closes, waits for the target's EOF. True on success.
+asio::awaitable<bool> pump(node::StreamPtr stream, std::uint64_t bytes) {
+  std::vector<std::uint8_t> chunk(64 * 1024, 0x5a);
+  std::uint64_t left = bytes;
+  while (left > 0) {
+    const std::size_t n = left < chunk.size() ? static_cast<std::size_t>(left) : chunk.size();
+    auto [ec, written] =
+        co_await asio::async_write(*stream, asio::buffer(chunk.data(), n), kUseTuple);
+    if (ec) co_return false;
+    left -= written;
+  }
+  stream->close_write();
+  std::uint8_t byte = 0;
+  auto [ec, n] = co_await stream->async_read_some(asio::buffer(&byte, 1), kUseTuple);
+  co_return protocol::is_eof(ec) && n == 0;
+}
+
+struct CaseResult {
+  bool ok = false;
+  double seconds = 0;
+  double relay_cpu = 0;
+  double peers_cpu = 0;     // the sources' and targets' thread (this one)
+  std::uint64_t bytes = 0;  // payload through all circuits (one direction)
+};
+
+constexpr std::string_view kDirectProtocol = "/privstack/bench/sink/1.0.0";
+
+// `direct`: the same transfer over a stream straight from source to target, no relay (the
+// transport's own ceiling, to compare the circuit against).
+CaseResult run_case(const std::shared_ptr<node::Host>& relay_host, pthread_t relay_thread,
+                    std::size_t circuits, std::uint64_t bytes_per_circuit, bool direct) {
+  asio::io_context io;
+  std::vector<std::shared_ptr<node::Host>> hosts;
+  auto make_host = [&](bool target) {
+    node::HostConfig config;
+    if (target && direct) {
+      config.listen = {asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+    }
+    auto host = node::Host::create(io, crypto::Ed25519Keypair::generate(), config);
+    if (!host) throw std::runtime_error(host.error().message);
+    if (target && direct) {
+      (*host)->set_handler(
+          std::string(kDirectProtocol),
+          [](node::StreamPtr stream, node::ConnectionPtr) -> asio::awaitable<void> {
+            co_await sink(std::move(stream));
+          });
+    } else if (target) {
+      node::relay_client::install_stop_handler(
+          **host,
+          [](node::StreamPtr stream, crypto::PeerId, std::optional<relay::Limit>)
+              -> asio::awaitable<void> { co_await sink(std::move(stream)); });
+    }
+    hosts.push_back(*host);
+    return *host;
+  };
+  const auto relay_address = node::quic_multiaddr(relay_host->bound_endpoints().at(0))
+                                 .with(multiformats::Protocol::p2p, relay_host->peer_id().bytes());
+
+  CaseResult result;
+  std::atomic<std::size_t> finished{0};
+  std::atomic<std::size_t> failed{0};
+  std::vector<node::StreamPtr> streams(circuits);
+  // Phase 1: connect, reserve, open every circuit.
+  for (std::size_t i = 0; i < circuits; ++i) {
+    auto target = make_host(true);
+    auto source = make_host(false);
+    asio::co_spawn(
+        io,
+        [&, i, target, source]() -> asio::awaitable<void> {
+          if (direct) {
+            const auto address = node::quic_multiaddr(target->bound_endpoints().at(0))
+                                     .with(multiformats::Protocol::p2p, target->peer_id().bytes());
+            auto connection = co_await source->dial(address);
+            if (!connection) {
+              ++failed;
+              co_return;
+            }
+            auto stream = co_await source->new_stream(*connection, std::string(kDirectProtocol));
+            if (!stream) {
+              ++failed;
+              co_return;
+            }
+            streams[i] = *stream;
+            co_return;
+          }
+          auto tc = co_await target->dial(relay_address);
+          auto sc = co_await source->dial(relay_address);
+          if (!tc || !sc) {
+            ++failed;
+            co_return;
+          }
+          auto reserved = co_await node::relay_client::reserve(*target, *tc);
+          if (!reserved || reserved->status != relay::Status::ok) {
+            ++failed;
+            co_return;
+          }
+          auto circuit = co_await node::relay_client::connect(*source, *sc, target->peer_id());
+          if (!circuit || !circuit->stream) {
+            ++failed;
+            co_return;
+          }
+          streams[i] = circuit->stream;
+        },
+        [&](std::exception_ptr) { ++finished; });
+  }
+  while (finished < circuits)
+    io.run_one();
+  if (failed > 0) {
+    fmt::print(stderr, "{} of {} circuits could not be set up\n", failed.load(), circuits);
+    return result;
+  }
+  // Phase 2: pump through all at once.
+  finished = 0;
+  const double cpu_before = thread_cpu_seconds(relay_thread);
+  const double peers_before = thread_cpu_seconds(pthread_self());
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < circuits; ++i) {
+    asio::co_spawn(
+        io,
+        [&, i]() -> asio::awaitable<void> {
+          if (!co_await pump(streams[i], bytes_per_circuit)) ++failed;
+        },
+        [&](std::exception_ptr) { ++finished; });
+  }
+  while (finished < circuits)
+    io.run_one();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.relay_cpu = thread_cpu_seconds(relay_thread) - cpu_before;
+  result.peers_cpu = thread_cpu_seconds(pthread_self()) - peers_before;
+  result.bytes = bytes_per_circuit * circuits;
+  result.ok = failed == 0;
+  streams.clear();
+  for (auto& host : hosts)
+    host->close();
+  io.run_for(100ms);
+  return result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t megabytes = 64;
+  std::vector<std::size_t> cases = {1, 16};
+  std::size_t pipe_buffer = 0;  // 0: the relay's default
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--megabytes") {
+      megabytes = std::strtoull(argv[i + 1], nullptr, 10);
+    } else if (flag == "--pipe-buffer") {
+      pipe_buffer = std::strtoull(argv[i + 1], nullptr, 10);
+    } else if (flag == "--circuits") {
+      cases.clear();
+      std::string list = argv[i + 1];
+      for (std::size_t pos = 0; pos < list.size();) {
+        const auto comma = list.find(',', pos);
+        cases.push_back(std::strtoul(list.substr(pos, comma - pos).c_str(), nullptr, 10));
+        pos = comma == std::string::npos ? list.size() : comma + 1;
+      }
+    } else {
+      fmt::print(
+          stderr,
+          "usage: circuit_throughput [--megabytes N] [--circuits 1,16] [--pipe-buffer BYTES]\n");
+      return 2;
+    }
+  }
+  spdlog::set_level(spdlog::level::warn);  // the relay logs every circuit at info
+
+  asio::io_context relay_io;
+  node::HostConfig config;
+  config.listen = {asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+  auto relay_host = node::Host::create(relay_io, crypto::Ed25519Keypair::generate(), config);
+  if (!relay_host) {
+    fmt::print(stderr, "relay: {}\n", relay_host.error().message);
+    return 1;
+  }
+  node::RelayConfig relay_config;
+  relay_config.policy = unlimited_policy();
+  if (pipe_buffer > 0) relay_config.pipe_buffer = pipe_buffer;
+  auto service = node::RelayService::install(*relay_host, relay_config);
+  auto guard = asio::make_work_guard(relay_io);
+  std::thread relay_thread([&] { relay_io.run(); });
+
+  int status = 0;
+  for (const std::size_t circuits : cases) {
+    if (circuits == 0) continue;
+    // The total is split across the circuits, so every case moves the same amount of data.
+    const std::uint64_t per_circuit = megabytes * 1024 * 1024 / circuits;
+    for (const bool direct : {false, true}) {
+      auto r = run_case(*relay_host, relay_thread.native_handle(), circuits, per_circuit, direct);
+      if (!r.ok) status = 1;
+      const double mb = static_cast<double>(r.bytes) / (1024.0 * 1024.0);
+      fmt::print(
+          "mode={} streams={} ok={} payload_mib={:.1f} seconds={:.3f} mib_per_s={:.1f} "
+          "relay_cpu_s={:.3f} relay_cpu_s_per_mib={:.5f} peers_cpu_s={:.3f}\n",
+          direct ? "direct" : "circuit", circuits, r.ok ? 1 : 0, mb, r.seconds,
+          r.seconds > 0 ? mb / r.seconds : 0.0, r.relay_cpu, mb > 0 ? r.relay_cpu / mb : 0.0,
+          r.peers_cpu);
+      std::fflush(stdout);
+    }
+  }
+  asio::post(relay_io, [&] { (*relay_host)->close(); });
+  guard.reset();
+  relay_thread.join();
+  return status;
+}
