@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "app/announce.h"
+#include "app/logging.h"
 #include "app/version.h"
 #include "crypto/peer_id.h"
 #include "multiformats/multiaddr.h"
@@ -277,6 +279,165 @@ void apply_kad_dht_flags(const KadDhtFlags& flags, node::KadDhtConfig& dht) {
   dht.replication_check = std::chrono::seconds(flags.replication_check);
 }
 
+// ---- Operations (--announce, --external-ip, --shutdown-timeout, --log-format) -----------------
+
+struct OpsFlags {
+  std::vector<std::string> announce;
+  std::vector<std::string> external_ip;
+  std::int64_t shutdown_timeout = 0;
+  std::string log_format = "text";
+};
+
+void add_ops_flags(CLI::App& cli, const Options& options, OpsFlags& flags) {
+  flags.shutdown_timeout = options.shutdown_timeout.count();
+  const std::string group = "Operations";
+  cli.add_option("--announce", flags.announce,
+                 "Address clients can dial, advertised instead of the interface addresses, e.g. "
+                 "/ip4/203.0.113.7/udp/4001/quic-v1 or /dns4/relay.example.com/udp/4001/quic-v1 "
+                 "(repeatable; a trailing /p2p/ must be this relay's id)")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            auto parsed = parse_announce(text);
+            return parsed ? std::string() : parsed.error().message;
+          },
+          "MULTIADDR"))
+      ->group(group);
+  cli.add_option("--external-ip", flags.external_ip,
+                 "Public IP to announce as /ip4|ip6/<IP>/udp/<port>/quic-v1 (repeatable)")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            auto parsed = external_ip_address(text, 1);
+            return parsed ? std::string() : parsed.error().message;
+          },
+          "IP"))
+      ->group(group);
+  cli.add_option("--shutdown-timeout", flags.shutdown_timeout,
+                 "Seconds SIGTERM/SIGINT waits for connections to close before exiting (a second "
+                 "signal exits at once)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}))
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--log-format", flags.log_format,
+                 "Log lines on stderr: text, or json (one object per line: ts, level, logger, msg)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->group(group)
+      ->capture_default_str();
+}
+
+// Values were validated by CLI11; this only converts them (--external-ip needs the final port).
+void apply_ops_flags(const OpsFlags& flags, Options& options) {
+  for (const auto& text : flags.announce) {
+    if (auto address = parse_announce(text)) options.announce.push_back(std::move(*address));
+  }
+  for (const auto& text : flags.external_ip) {
+    if (auto address = external_ip_address(text, options.port))
+      options.announce.push_back(std::move(*address));
+  }
+  options.shutdown_timeout = std::chrono::seconds(flags.shutdown_timeout);
+  options.log_format = parse_log_format(flags.log_format).value_or(LogFormat::text);
+}
+
+// ---- Metrics (--metrics-listen, --metrics-on-http-port, --stats-interval) ---------------------
+
+struct MetricsFlags {
+  std::string listen = "127.0.0.1:9464";
+  std::int64_t stats_interval = 0;
+};
+
+void add_metrics_flags(CLI::App& cli, Options& options, MetricsFlags& flags) {
+  flags.stats_interval = options.metrics.stats_interval.count();
+  const std::string group = "Metrics";
+  cli.add_option("--metrics-listen", flags.listen,
+                 "Address of the Prometheus /metrics listener, IP:PORT or [IPv6]:PORT, or off. "
+                 "Loopback by default so a public relay does not publish its load")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            if (text == "off") return std::string();
+            auto parsed = parse_listen_address(text);
+            return parsed ? std::string() : parsed.error().message;
+          },
+          "ADDRESS|off"))
+      ->group(group)
+      ->capture_default_str();
+  cli.add_flag("--metrics-on-http-port", options.metrics_on_http_port,
+               "Also serve /metrics on the public HTTP port (--http-port)")
+      ->group(group);
+  cli.add_option("--stats-interval", flags.stats_interval,
+                 "Seconds between log lines with the peers_served and relayed_connections "
+                 "counters (0 = only at shutdown)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{86'400} * 365))
+      ->group(group)
+      ->capture_default_str();
+}
+
+// Values were validated by CLI11; this only converts them.
+void apply_metrics_flags(const MetricsFlags& flags, Options& options) {
+  if (flags.listen == "off") {
+    options.metrics.listen.reset();
+  } else if (auto endpoint = parse_listen_address(flags.listen)) {
+    options.metrics.listen = *endpoint;
+  }
+  options.metrics.stats_interval = std::chrono::seconds(flags.stats_interval);
+}
+
+// ---- AutoNAT v1 server (--no-autonat, --autonat-*) ---------------------------------------------
+
+// Whole seconds on the command line; CLI11 fills these, apply_autonat_flags converts them.
+struct AutonatFlags {
+  bool disabled = false;
+  bool allow_private = false;
+  std::int64_t throttle_period = 0;
+  std::int64_t dial_timeout = 0;
+};
+
+void add_autonat_flags(CLI::App& cli, node::AutonatConfig& autonat, AutonatFlags& flags) {
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  flags.throttle_period = duration_cast<seconds>(autonat.throttle.period).count();
+  flags.dial_timeout = duration_cast<seconds>(autonat.dial_timeout).count();
+  const std::string group = "AutoNAT v1 server (0 = no limit)";
+  cli.add_flag("--no-autonat", flags.disabled,
+               "Do not answer /libp2p/autonat/1.0.0 (clients then cannot learn their reachability "
+               "from this relay)")
+      ->group(group);
+  cli.add_flag("--autonat-allow-private", flags.allow_private,
+               "Also dial back clients observed at non-global IPs (LAN, loopback, CGNAT); off as "
+               "in rust-libp2p")
+      ->group(group);
+  cli.add_option("--autonat-max-addresses", autonat.addresses.max_addresses,
+                 "Addresses dialed back per request")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--autonat-throttle-global", autonat.throttle.global_max,
+                 "Dial-back requests served per throttle period, all peers")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--autonat-throttle-peer", autonat.throttle.peer_max,
+                 "Dial-back requests served per throttle period for one peer")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--autonat-throttle-period", flags.throttle_period,
+                 "Seconds a served request counts against the throttles")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86'400}))
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--autonat-dial-timeout", flags.dial_timeout,
+                 "Seconds after which no further dial-back address is tried")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{25}))
+      ->group(group)
+      ->capture_default_str();
+}
+
+void apply_autonat_flags(const AutonatFlags& flags, Options& options) {
+  options.autonat = !flags.disabled;
+  options.autonat_config.addresses.only_global_ips = !flags.allow_private;
+  options.autonat_config.throttle.period = std::chrono::seconds(flags.throttle_period);
+  options.autonat_config.dial_timeout = std::chrono::seconds(flags.dial_timeout);
+}
+
 }  // namespace
 
 CliOutcome parse_command_line(int argc, const char* const* argv) {
@@ -302,6 +463,13 @@ CliOutcome parse_command_line(int argc, const char* const* argv) {
   add_kad_flags(cli, options.kad, bootstrap);
   KadDhtFlags dht_flags;
   add_kad_dht_flags(cli, options.kad_dht, dht_flags);
+  OpsFlags ops_flags;
+  add_ops_flags(cli, options, ops_flags);
+
+  MetricsFlags metrics_flags;
+  add_metrics_flags(cli, options, metrics_flags);
+  AutonatFlags autonat_flags;
+  add_autonat_flags(cli, options.autonat_config, autonat_flags);
 
   CliOutcome outcome;
   try {
@@ -320,6 +488,9 @@ CliOutcome parse_command_line(int argc, const char* const* argv) {
   apply_relay_flags(relay_flags, options.relay);
   apply_kad_flags(bootstrap, options.kad);
   apply_kad_dht_flags(dht_flags, options.kad_dht);
+  apply_ops_flags(ops_flags, options);
+  apply_metrics_flags(metrics_flags, options);
+  apply_autonat_flags(autonat_flags, options);
   outcome.options = options;
   return outcome;
 }

@@ -1,9 +1,15 @@
 // Everything the operator can set on the command line, with the Rust original's defaults.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <vector>
 
+#include "app/logging.h"
+#include "app/metrics_config.h"
+#include "multiformats/multiaddr.h"
+#include "node/autonat/autonat_config.h"
 #include "node/kad/kad_config.h"
 #include "node/kad/kad_dht_config.h"
 #include "protocol/relay/resource_manager.h"
@@ -22,6 +28,20 @@ struct Options {
   node::KadConfig kad;
   // Client side of the DHT (kad-query): query timeout, refresh and replication intervals.
   node::KadDhtConfig kad_dht;
+  // Operations (issue 6): addresses clients can dial (--announce, then --external-ip, validated;
+  // empty = advertise the interface addresses, as the original), shutdown bound, log format.
+  std::vector<multiformats::Multiaddr> announce;
+  std::chrono::seconds shutdown_timeout{5};
+  LogFormat log_format = LogFormat::text;
+  // Metrics (issue 6): the /metrics listener (--metrics-listen; default loopback only, "off" =
+  // none) and the stats log period (--stats-interval); --metrics-on-http-port also serves
+  // /metrics on the public HTTP port.
+  MetricsConfig metrics;
+  bool metrics_on_http_port = false;
+  // AutoNAT v1 server (issue 6): on unless --no-autonat, with rust-libp2p's server limits
+  // (--autonat-*); only clients observed at a global IP unless --autonat-allow-private.
+  bool autonat = true;
+  node::AutonatConfig autonat_config;
 };
 
 }  // namespace privstack::app

@@ -1,9 +1,11 @@
 #include "app/relay_app.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <spdlog/spdlog.h>
 
+#include "app/announce.h"
 #include "app/banner.h"
 #include "app/identity_document.h"
 #include "app/version.h"
@@ -31,6 +33,8 @@ Result<std::unique_ptr<RelayApp>> RelayApp::start(boost::asio::io_context& io,
   }
   const std::string peer_id = identity->keypair.peer_id().to_base58();
   spdlog::info("Relay PeerId: {}", peer_id);
+  if (auto owned = check_announce_owner(options.announce, identity->keypair.peer_id()); !owned)
+    return owned.error();
 
   // QUIC on both wildcards, as the original: the v6 socket is v6-only so both bind one port.
   node::HostConfig host_config;
@@ -42,28 +46,69 @@ Result<std::unique_ptr<RelayApp>> RelayApp::start(boost::asio::io_context& io,
     return make_error("cannot listen for QUIC on UDP port {}: {}", options.port,
                       host.error().message);
   node::install_ping(**host);
+  // Every connection, so shutdown can close each with a reason (the host holds them weakly).
+  auto connections = std::make_shared<OpenConnections>();
+  (*host)->on_connection(
+      [connections](const node::ConnectionPtr& connection) { connections->add(connection); });
   // The relay before identify, so identify advertises the hop protocol.
   node::RelayConfig relay_config;
-  relay_config.policy = options.relay;  // issue 6 (--announce) sets advertised_addresses here
+  relay_config.policy = options.relay;
+  if (!options.announce.empty()) {
+    // Reservations hand out the announced addresses (the service appends /p2p/<our id>).
+    relay_config.advertised_addresses = [announced = announced_listen_addresses(options.announce)] {
+      return announced;
+    };
+  }
   auto relay = node::RelayService::install(*host, std::move(relay_config));
   // Kademlia before identify too, so peers see /ipfs/kad/1.0.0 and keep us in their tables.
   auto kad = node::KadService::install(*host, options.kad);
+  // AutoNAT v1 before identify as well, so clients find /libp2p/autonat/1.0.0 among our protocols.
+  std::shared_ptr<node::AutonatService> autonat;
+  if (options.autonat) autonat = node::AutonatService::install(*host, options.autonat_config);
+  // Peers' observedAddr: logged once enough independent peers agree (never auto-announced).
+  auto observed = std::make_shared<node::ObservedAddressTracker>();
+  auto on_observed = [observed, announced = announced_listen_addresses(options.announce)](
+                         const node::ConnectionPtr& connection,
+                         const multiformats::Multiaddr& address) {
+    auto learned = observed->report(connection->remote_peer(),
+                                    connection->remote_endpoint().address(), address);
+    if (!learned) return;
+    if (std::find(announced.begin(), announced.end(), *learned) != announced.end()) {
+      spdlog::info("Peers confirm our announced address {}", learned->to_string());
+    } else {
+      spdlog::info("Peers agree our public address is {}; it is not advertised (use --announce)",
+                   learned->to_string());
+    }
+  };
   // Identify last: it advertises the protocols registered before it.
   auto identify = node::IdentifyService::install(
-      *host, node::IdentifyConfig{.protocol_version = std::string(kProtocolVersion),
-                                  .agent_version = std::string(kAgentVersion),
-                                  .request_timeout = std::chrono::seconds(10),
-                                  .limits = {}});
+      *host,
+      node::IdentifyConfig{.protocol_version = std::string(kProtocolVersion),
+                           .agent_version = std::string(kAgentVersion),
+                           .request_timeout = std::chrono::seconds(10),
+                           .limits = {},
+                           .announced_addresses = announced_listen_addresses(options.announce),
+                           .on_observed_address = std::move(on_observed)});
   identify->refresh();
   for (const auto& address : (*host)->listen_addresses()) {
     spdlog::info("Listening on {}/p2p/{}", address.to_string(), peer_id);
   }
+  for (const auto& address : announced_listen_addresses(options.announce)) {
+    spdlog::info("Announcing {}/p2p/{}", address.to_string(), peer_id);
+  }
 
-  IdentityDocument document{peer_id, wildcard_listen_addresses(options.port),
+  IdentityDocument document{peer_id, http_identity_addresses(options.announce, options.port),
                             std::string(kProtocolVersion), std::string(kAgentVersion)};
   HttpServerConfig http_config;
   http_config.port = options.http_port;
-  auto http = HttpServer::start(io, http_config, make_api_router(to_json(document)));
+  auto health = std::make_shared<HealthState>();
+  auto router = make_api_router(to_json(document));
+  add_health_routes(router, health);
+  // Metrics (issue 6): its own listener (loopback by default), optionally this port too.
+  auto metrics = MetricsService::start(io, options.metrics, *host, relay, kad);
+  if (!metrics) return metrics.error();
+  if (options.metrics_on_http_port) (*metrics)->add_route(router);
+  auto http = HttpServer::start(io, http_config, std::move(router));
   if (!http) return http.error();
   spdlog::info("HTTP identity endpoint listening on port {}", options.http_port);
 
@@ -74,6 +119,12 @@ Result<std::unique_ptr<RelayApp>> RelayApp::start(boost::asio::io_context& io,
       new RelayApp(std::move(*host), std::move(identify), std::move(*http)));
   app->relay_ = std::move(relay);
   app->kad_ = std::move(kad);
+  app->autonat_ = std::move(autonat);
+  app->metrics_ = std::move(*metrics);
+  app->health_ = health;
+  app->heartbeat_ = std::make_unique<HealthHeartbeat>(io, std::move(health));
+  app->connections_ = std::move(connections);
+  app->observed_ = std::move(observed);
   // Join the DHT through --bootstrap peers; refresh and replicate (dials start once io runs).
   app->kad_dht_ = node::KadDht::start(app->kad_, options.kad.bootstrap, options.kad_dht);
   return app;
@@ -85,10 +136,21 @@ RelayApp::RelayApp(std::shared_ptr<node::Host> host,
     : host_(std::move(host)), identify_(std::move(identify)), http_(std::move(http)) {}
 
 void RelayApp::stop() {
+  if (health_) health_->set_phase(HealthState::Phase::stopping);
+  if (heartbeat_) heartbeat_->stop();
   http_->stop();
+  if (metrics_) metrics_->stop();
+  log_counters();  // the spec's counters, once at shutdown
   // The DHT client side first: its retry and refresh timers and running lookups.
   if (kad_dht_) kad_dht_->stop();
   if (kad_) kad_->stop();  // its sweep timer would keep the io_context running
+  // The AutoNAT dial-back sockets would keep it running too.
+  if (autonat_) autonat_->stop();
+  // Tell every peer why before the sockets go (the close packet is sent synchronously).
+  if (connections_) {
+    const auto closed = connections_->close_all(kShutdownErrorCode, kShutdownReason);
+    spdlog::info("Closed {} connection(s)", closed);
+  }
   host_->close();
 }
 

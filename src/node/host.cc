@@ -53,6 +53,10 @@ std::vector<asio::ip::udp::endpoint> Host::bound_endpoints() const {
   return endpoint_ ? endpoint_->local_endpoints() : std::vector<asio::ip::udp::endpoint>{};
 }
 
+transport::EndpointCounters Host::transport_counters() const {
+  return endpoint_ ? endpoint_->counters() : transport::EndpointCounters{};
+}
+
 std::vector<mf::Multiaddr> Host::listen_addresses() const {
   std::vector<mf::Multiaddr> result;
   for (const auto& endpoint : expand_wildcards(bound_endpoints())) {

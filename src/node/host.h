@@ -64,6 +64,8 @@ class Host : public std::enable_shared_from_this<Host> {
   /// The bound UDP endpoints (wildcards as bound) and their concrete interface addresses.
   std::vector<asio::ip::udp::endpoint> bound_endpoints() const;
   std::vector<multiformats::Multiaddr> listen_addresses() const;
+  /// The transport's connection and handshake counters, by direction (for metrics).
+  transport::EndpointCounters transport_counters() const;
 
   /// Dials /ip4|ip6/.../udp/N/quic-v1/p2p/<id>; the /p2p/ part is required and checked.
   asio::awaitable<Result<ConnectionPtr>> dial(const multiformats::Multiaddr& address);

@@ -46,7 +46,9 @@ void IdentifyService::refresh() {
   identify::LocalInfo info{.public_key = host->keypair().public_key(),
                            .protocol_version = config_.protocol_version,
                            .agent_version = config_.agent_version,
-                           .listen_addrs = host->listen_addresses(),
+                           .listen_addrs = config_.announced_addresses.empty()
+                                               ? host->listen_addresses()
+                                               : config_.announced_addresses,
                            .protocols = host->protocols(),
                            .signed_peer_record = std::nullopt};
   // go and js order records by seq; milliseconds since the epoch grow across restarts.
@@ -99,6 +101,8 @@ asio::awaitable<void> IdentifyService::request(ConnectionPtr connection) {
     co_return;
   }
   spdlog::debug("Identified peer {}: {} ({})", peer, info->agent_version, info->protocol_version);
+  if (info->observed_addr && config_.on_observed_address)
+    config_.on_observed_address(connection, *info->observed_addr);
   record(peer, *info);
 }
 

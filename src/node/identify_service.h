@@ -4,9 +4,11 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "node/host.h"
 #include "protocol/identify.h"
@@ -18,6 +20,12 @@ struct IdentifyConfig {
   std::string agent_version;
   std::chrono::milliseconds request_timeout{10'000};
   protocol::identify::ReceiveLimits limits;
+  /// When non-empty, advertised (listenAddrs and signed peer record) instead of the host's
+  /// interface addresses: the operator's --announce list, without /p2p/.
+  std::vector<multiformats::Multiaddr> announced_addresses{};
+  /// Called with the observedAddr of each identify answer a peer sends us (what it saw us as),
+  /// with the connection it came on; the app counts agreement between peers.
+  std::function<void(const ConnectionPtr&, const multiformats::Multiaddr&)> on_observed_address{};
 };
 
 class IdentifyService : public std::enable_shared_from_this<IdentifyService> {

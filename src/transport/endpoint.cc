@@ -114,6 +114,11 @@ void EndpointCore::dissociate(const ConnectionIdKey& cid) {
 
 void EndpointCore::handshake_finished(const std::shared_ptr<Connection>& connection, bool success) {
   handshaking_.erase(connection->id());
+  if (success) {
+    ++counters.inbound_established;
+  } else {
+    ++counters.inbound_handshake_failures;
+  }
   if (!success || closed_) return;
   asio::post(io_, [weak = weak_from_this(), connection] {
     auto core = weak.lock();
@@ -410,7 +415,13 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> dial_impl(
     std::optional<crypto::PeerId> expected) {
   auto started = core->start_dial(remote, std::move(expected));
   if (!started) co_return started.error();
-  co_return co_await dial_connection(*started, remote);
+  auto dialed = co_await dial_connection(*started, remote);
+  if (dialed) {
+    ++core->counters.outbound_established;
+  } else {
+    ++core->counters.outbound_handshake_failures;
+  }
+  co_return dialed;
 }
 }  // namespace
 
@@ -429,6 +440,10 @@ const crypto::PeerId& Endpoint::local_peer() const {
 
 std::size_t Endpoint::connection_count() const {
   return core_->connection_count();
+}
+
+const EndpointCounters& Endpoint::counters() const {
+  return core_->counters;
 }
 
 void Endpoint::close() {

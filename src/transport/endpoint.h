@@ -1,6 +1,7 @@
 // A QUIC endpoint: the UDP sockets we listen on, every connection over them, and dialing.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -18,6 +19,16 @@
 namespace privstack::transport {
 
 class EndpointCore;
+
+/// What the endpoint has done, for metrics (issue 6). Plain numbers on the io_context thread.
+/// A handshake failure is a connection that never got established: TLS or certificate failure,
+/// timeout, or the peer giving up; for dials also a wrong peer id.
+struct EndpointCounters {
+  std::uint64_t inbound_established = 0;
+  std::uint64_t outbound_established = 0;
+  std::uint64_t inbound_handshake_failures = 0;
+  std::uint64_t outbound_handshake_failures = 0;
+};
 
 class Endpoint {
  public:
@@ -51,6 +62,8 @@ class Endpoint {
   const crypto::PeerId& local_peer() const;
   /// Connections in any state, including those still handshaking or closing.
   std::size_t connection_count() const;
+  /// Connections established and handshakes failed so far, by direction.
+  const EndpointCounters& counters() const;
 
   /// Application-closes every connection (error 0), releases them and closes the sockets.
   /// Connections the application still holds stay valid objects that report themselves closed.

@@ -61,6 +61,7 @@ class EndpointCore : public std::enable_shared_from_this<EndpointCore> {
   std::vector<udp::endpoint> local_endpoints() const;
   const crypto::PeerId& local_peer() const { return local_peer_; }
   std::size_t connection_count() const { return connections_.size(); }
+  EndpointCounters counters;
 
  private:
   void on_datagram(UdpSocket& socket, ByteView datagram, const udp::endpoint& remote);

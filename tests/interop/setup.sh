@@ -69,7 +69,7 @@ setup_rust() {
   # The stamp is touched after a successful build (cargo only relinks the binaries that changed).
   local stamp=target/release/.interop-built
   if [[ ! -x target/release/dial || ! -x target/release/mock-relay || ! -x target/release/relay_peer \
-      || ! -x target/release/kad_client ]] \
+      || ! -x target/release/kad_client || ! -x target/release/autonat_client ]] \
       || stale "$stamp" Cargo.toml Cargo.lock src; then
     say "rust: cargo build --release --locked -j $JOBS (niced)"
     timed nice -n 10 cargo build --release --locked -j "$JOBS" --target-dir "$HERE/rust/target"

@@ -183,6 +183,7 @@ asio::awaitable<void> KadService::serve_requests(Host& host, StreamPtr shared_st
     auto frame = co_await protocol::read_frame(stream, config_.max_message_bytes);
     if (!frame) {
       deadline->cancel();
+      ++counters_.requests[{"UNKNOWN", "read_error"}];
       spdlog::debug("kad: bad frame from {}: {}", peer, frame.error().message);
       stream.reset();
       co_return;
@@ -196,6 +197,7 @@ asio::awaitable<void> KadService::serve_requests(Host& host, StreamPtr shared_st
     auto request = kad::decode_message(**frame, config_.decode, &decode_stats);
     if (!request) {
       deadline->cancel();
+      ++counters_.requests[{"UNKNOWN", "malformed"}];
       spdlog::debug("kad: bad request from {}: {}", peer, request.error().message);
       stream.reset();
       co_return;
@@ -209,8 +211,10 @@ asio::awaitable<void> KadService::serve_requests(Host& host, StreamPtr shared_st
     if (!stats.note.empty()) {
       spdlog::debug("kad: {} from {}: {}", kad::to_string(request->type), peer, stats.note);
     }
+    const std::string type_label(kad::to_string(request->type));
     if (!response) {
       deadline->cancel();
+      ++counters_.requests[{type_label, "refused"}];
       spdlog::debug("kad: {} from {} refused: {}", kad::to_string(request->type), peer,
                     response.error().message);
       stream.reset();
@@ -218,6 +222,7 @@ asio::awaitable<void> KadService::serve_requests(Host& host, StreamPtr shared_st
     }
     if (!response->has_value()) {  // ADD_PROVIDER: no answer
       deadline->cancel();
+      ++counters_.requests[{type_label, "ok"}];
       continue;
     }
     auto fitted = kad::encode_fitting(std::move(**response), config_.max_response_frame,
@@ -229,6 +234,7 @@ asio::awaitable<void> KadService::serve_requests(Host& host, StreamPtr shared_st
     }
     auto sent = co_await protocol::write_frame(stream, fitted.body);
     deadline->cancel();
+    ++counters_.requests[{type_label, sent ? "ok" : "error"}];
     if (!sent) {
       spdlog::debug("kad: cannot answer {}: {}", peer, sent.error().message);
       stream.reset();

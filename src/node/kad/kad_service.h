@@ -24,7 +24,10 @@
 // client side (lookups, bootstrap, refresh, replication) works on; config().bootstrap.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -38,6 +41,15 @@
 #include "protocol/kad/routing_table.h"
 
 namespace privstack::node {
+
+/// Inbound kad requests (issue 6, metrics), by request type (PUT_VALUE, FIND_NODE, ...; from
+/// protocol::kad::to_string) and outcome: "ok" answered (or ADD_PROVIDER stored), "refused" the
+/// handler rejected it, "error" our answer could not be written; under type "UNKNOWN",
+/// "malformed" messages that did not decode and "read_error" frames that could not be read
+/// (oversized, reset, idle timeout). Plain numbers on the io_context thread.
+struct KadCounters {
+  std::map<std::pair<std::string, std::string>, std::uint64_t> requests;  // (type, outcome)
+};
 
 class KadService : public std::enable_shared_from_this<KadService> {
  public:
@@ -61,6 +73,8 @@ class KadService : public std::enable_shared_from_this<KadService> {
 
   /// Kad streams currently open to us, over all connections (for tests and metrics).
   std::size_t inbound_streams() const { return inbound_streams_total_; }
+  /// Requests served so far, by type and outcome (for metrics).
+  const KadCounters& counters() const { return counters_; }
 
  private:
   KadService(const std::shared_ptr<Host>& host, KadConfig config);
@@ -85,6 +99,7 @@ class KadService : public std::enable_shared_from_this<KadService> {
   std::unordered_map<std::uint64_t, std::size_t> inbound_streams_;
   std::size_t inbound_streams_total_ = 0;
   std::shared_ptr<asio::steady_timer> sweep_timer_;
+  KadCounters counters_;
   bool stopped_ = false;
 };
 

@@ -16,6 +16,22 @@ namespace {
 
 namespace relay = protocol::relay;
 namespace mf = multiformats;
+
+// Metric label for how a circuit ended: one word each, unlike the log wording of to_string.
+std::string_view close_reason(PipeResult::End end) {
+  switch (end) {
+    case PipeResult::End::closed:
+      return "closed";
+    case PipeResult::End::reset:
+      return "reset";
+    case PipeResult::End::data_limit:
+      return "data_limit";
+    case PipeResult::End::duration_limit:
+      return "duration_limit";
+  }
+  return "unknown";
+}
+
 using relay::Status;
 
 // A reservation without expiry (ttl 0) still needs an `expire` (rust requires it and renews at ¾
@@ -159,6 +175,7 @@ asio::awaitable<void> RelayService::reserve(std::shared_ptr<Host> host, StreamPt
     // Never send an empty list: rust would fail the reservation anyway, and it means we have no
     // address to give, which is a relay misconfiguration.
     ++counters_.reservations_refused;
+    ++counters_.reservations_refused_by_reason["NO_ADDRESSES"];
     spdlog::warn("Relay reservation refused for {}: no dialable address to advertise", peer);
     co_await answer(stream, relay::hop_status(Status::reservation_refused));
     co_return;
@@ -166,6 +183,7 @@ asio::awaitable<void> RelayService::reserve(std::shared_ptr<Host> host, StreamPt
   auto outcome = resources_.reserve(requester(*connection), std::chrono::steady_clock::now());
   if (outcome.status != Status::ok) {
     ++counters_.reservations_refused;
+    ++counters_.reservations_refused_by_reason[std::string(relay::to_string(outcome.status))];
     spdlog::debug("Relay reservation refused for {}: {} (reservations: {})", peer,
                   relay::to_string(outcome.status), resources_.reservations());
     co_await answer(stream, relay::hop_status(outcome.status));
@@ -207,6 +225,7 @@ asio::awaitable<void> RelayService::connect(std::shared_ptr<Host> host, StreamPt
                                           std::chrono::steady_clock::now());
   if (admitted.status != Status::ok) {
     ++counters_.circuits_refused;
+    ++counters_.circuits_refused_by_reason[std::string(relay::to_string(admitted.status))];
     spdlog::debug("Relay circuit refused: {} -> {}: {}", source, target,
                   relay::to_string(admitted.status));
     co_await answer(stream, relay::hop_status(admitted.status));
@@ -247,11 +266,15 @@ asio::awaitable<void> RelayService::connect(std::shared_ptr<Host> host, StreamPt
   ++counters_.circuits_active;
   spdlog::info("Relay circuit established: {} -> {} (total: {})", source, target,
                counters_.relayed_connections);
+  const auto circuit_started = std::chrono::steady_clock::now();
   auto result =
       co_await run_circuit_pipe(host->io(), stream, stop, admitted.limits, config_.pipe_buffer);
   release();
   --counters_.circuits_active;
   counters_.bytes_relayed += result.bytes;
+  ++counters_.circuits_closed_by_reason[std::string(close_reason(result.end))];
+  counters_.circuit_duration.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - circuit_started).count());
   if (result.end == PipeResult::End::data_limit || result.end == PipeResult::End::duration_limit) {
     ++counters_.circuits_limited;
   }

@@ -40,6 +40,15 @@ if start_bg_peer jp jsPut "${JS_KAD[@]}" --bootstrap "$relay" --put-key "$key_j"
   show "rust get" "$rg"
   assert_json "rust gets js's record from the relay (same value)" "$rg" \
     'any(.get.records[]; .from == $r and .value == $v)' --arg r "$R_PEER_ID" --arg v "$jv"
+  # Seen once in ~10 runs on a loaded machine: the js peer missing from get_closest_peers (rust
+  # lists only peers that answered). Retried twice, with a warning, so the log shows it.
+  for attempt in 2 3; do
+    jq_true "$rg" '.findPeer.found == true' && break
+    printf '  warn  rust get_closest_peers missed the js peer (attempt %d): %s\n' "$((attempt - 1))" \
+      "$(jq -c '.error // [.findPeer.peers[]?.peerId]' <<<"$rg" 2>/dev/null)"
+    sleep 2
+    run_fg_peer rg "rustFind-$attempt" "${RUST_KAD[@]}" --bootstrap "$relay" --find-peer "$j_id"
+  done
   assert_json "rust get_closest_peers finds the js peer" "$rg" '.findPeer.found == true'
   run_fg_peer gf goFind "${GO_KAD[@]}" --bootstrap "$relay" --mode client --find-peer "$j_id"
   show "go find" "$gf"

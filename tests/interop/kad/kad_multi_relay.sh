@@ -16,6 +16,12 @@ require_cmd jq timeout sha256sum
 require_peer rust "${RUST_KAD[@]}"
 flag="${KAD_BOOTSTRAP_FLAG:---bootstrap}"
 base_extra="${RELAY_EXTRA_ARGS:-}"
+# Three relays on one host: a fixed default port (the Prometheus listener's 127.0.0.1:9464) can
+# be bound only once, so switch it off where the binary has it.
+if "$RELAY_BIN" --help 2>/dev/null | grep -q -- '--metrics-listen'; then
+  base_extra="$base_extra --metrics-listen off"
+fi
+RELAY_EXTRA_ARGS="$base_extra"
 
 start_relay_named A
 RELAY_EXTRA_ARGS="$base_extra $flag $A_ADDR"

@@ -9,9 +9,11 @@
 # 2. client B (a separate process that only knows the relay) get_record: the relay returns the
 #    same value with publisher = A; get_closest_peers(A) finds A (through the relay's FIND_NODE);
 #    get_providers finds A;
-# 3. A exits; client C get_record: the relay alone still serves the record;
-# 4. client D puts a record larger than kad's 16 KiB frame (sent with a raised client limit) and
-#    floods puts; the relay keeps running and still serves the first record.
+# 3. A exits; client C get_record: the relay alone still serves the record (ttl kept), also to a
+#    client that reaches it over /ip6/::1;
+# 4. client D puts a 200 kB record (beyond kad's 16 KiB frame, sent with a raised client limit):
+#    the relay refuses it; 8 clients put 60 kB records at once; the relay keeps running and still
+#    serves the first record.
 set -o pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kad_lib.sh"
 
@@ -73,13 +75,17 @@ assert_json "B: get_providers found A" "$b" '.findProviders.providers | index($a
 
 # --- 3. A gone: the relay alone serves the record -------------------------------------------
 stop_bg_peer "$a_PID"
-run_fg_peer c clientC "${RUST_KAD[@]}" --bootstrap "$relay" --get-key "$key"
+run_fg_peer c clientC "${RUST_KAD[@]}" --bootstrap "$relay" --get-key "$key" \
+  --find-providers "$pkey"
 rc=$?
 show "client C" "$c"
 assert_eq "C (A stopped): exit status 0" "$rc" 0
 assert_json "C (A stopped): the relay still returns A's record" "$c" \
   'any(.get.records[]; .from == $r and .value == $v and .publisher == $a)' \
   --arg r "$R_PEER_ID" --arg v "$a_value" --arg a "$a_id"
+
+assert_json "C (A stopped): the relay alone still names A as provider" "$c" \
+  '.findProviders.providers | index($a) != null' --arg a "$a_id"
 
 # Same over the relay's IPv6 loopback address.
 if has_ipv6_loopback; then
@@ -97,7 +103,8 @@ big_key="$(kad_key "$code-big")"
 run_fg_peer d clientD "${RUST_KAD[@]}" --bootstrap "$relay" --put-key "$big_key" \
   --value-size 200000 --max-packet 1048576 --timeout 15
 show "client D (200 kB record)" "$d"
-printf '        (informational: a put the relay rejects ends in a quorum failure)\n'
+# The relay is the only DHT server D knows, so a put that "succeeds" means it stored 200 kB.
+assert_json "D: the relay refuses a 200 kB record (put_record fails)" "$d" '.put.ok == false'
 check "relay still running after a 200 kB PUT_VALUE" pid_alive "$R_PID"
 flood_pids=()
 for i in 1 2 3 4 5 6 7 8; do

@@ -234,5 +234,147 @@ TEST(Cli, HelpListsTheKadFlags) {
   }
 }
 
+// ---- Operations (issue 6) ----------------------------------------------------------------------
+
+TEST(Cli, OpsDefaults) {
+  auto outcome = parse({});
+  ASSERT_TRUE(outcome.options);
+  EXPECT_TRUE(outcome.options->announce.empty());
+  EXPECT_EQ(outcome.options->shutdown_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(outcome.options->log_format, LogFormat::text);
+}
+
+TEST(Cli, AnnounceAndExternalIpInOrderOnOurPort) {
+  auto outcome = parse({"--port", "4101", "--announce", "/dns4/relay.example.com/udp/4001/quic-v1",
+                        "--external-ip", "203.0.113.7", "--external-ip", "2001:db8::7",
+                        "--announce", "/ip4/198.51.100.7/udp/4001/quic-v1"});
+  ASSERT_TRUE(outcome.options) << outcome.output;
+  std::vector<std::string> texts;
+  for (const auto& address : outcome.options->announce)
+    texts.push_back(address.to_string());
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{
+                "/dns4/relay.example.com/udp/4001/quic-v1", "/ip4/198.51.100.7/udp/4001/quic-v1",
+                "/ip4/203.0.113.7/udp/4101/quic-v1", "/ip6/2001:db8::7/udp/4101/quic-v1"}));
+}
+
+TEST(Cli, OpsFlags) {
+  auto outcome = parse({"--shutdown-timeout", "12", "--log-format", "json"});
+  ASSERT_TRUE(outcome.options) << outcome.output;
+  EXPECT_EQ(outcome.options->shutdown_timeout, std::chrono::seconds(12));
+  EXPECT_EQ(outcome.options->log_format, LogFormat::json);
+}
+
+TEST(Cli, RejectsBadOpsValues) {
+  for (std::vector<const char*> args : std::vector<std::vector<const char*>>{
+           {"--announce", "/ip4/203.0.113.7/tcp/4001"},
+           {"--announce", "/ip4/0.0.0.0/udp/4001/quic-v1"},
+           {"--announce", "nonsense"},
+           {"--external-ip", "relay.example.com"},
+           {"--external-ip", "0.0.0.0"},
+           {"--shutdown-timeout", "0"},
+           {"--log-format", "xml"},
+       }) {
+    auto outcome = parse(args);
+    EXPECT_FALSE(outcome.options) << args[0] << " " << args[1];
+    EXPECT_EQ(outcome.exit_code, 2) << args[0];
+  }
+}
+
+TEST(Cli, HelpListsTheOpsFlags) {
+  auto outcome = parse({"--help"});
+  EXPECT_EQ(outcome.exit_code, 0);
+  for (const char* flag : {"--announce", "--external-ip", "--shutdown-timeout", "--log-format"}) {
+    EXPECT_NE(outcome.output.find(flag), std::string::npos) << flag;
+  }
+}
+
+// ---- Metrics flags (--metrics-listen, --metrics-on-http-port, --stats-interval) --------------
+
+TEST(Cli, MetricsDefaultsToLoopbackOnly) {
+  auto outcome = parse({});
+  ASSERT_TRUE(outcome.options);
+  ASSERT_TRUE(outcome.options->metrics.listen);
+  EXPECT_EQ(outcome.options->metrics.listen->address().to_string(), "127.0.0.1");
+  EXPECT_EQ(outcome.options->metrics.listen->port(), 9464);
+  EXPECT_FALSE(outcome.options->metrics_on_http_port);
+  EXPECT_EQ(outcome.options->metrics.stats_interval, std::chrono::seconds(300));
+}
+
+TEST(Cli, AcceptsTheMetricsFlags) {
+  auto outcome =
+      parse({"--metrics-listen", "[::1]:9100", "--metrics-on-http-port", "--stats-interval", "60"});
+  ASSERT_TRUE(outcome.options) << outcome.output;
+  ASSERT_TRUE(outcome.options->metrics.listen);
+  EXPECT_EQ(outcome.options->metrics.listen->address().to_string(), "::1");
+  EXPECT_EQ(outcome.options->metrics.listen->port(), 9100);
+  EXPECT_TRUE(outcome.options->metrics_on_http_port);
+  EXPECT_EQ(outcome.options->metrics.stats_interval, std::chrono::seconds(60));
+
+  auto off = parse({"--metrics-listen", "off", "--stats-interval", "0"});
+  ASSERT_TRUE(off.options) << off.output;
+  EXPECT_FALSE(off.options->metrics.listen);
+  EXPECT_EQ(off.options->metrics.stats_interval, std::chrono::seconds(0));
+}
+
+TEST(Cli, RejectsBadMetricsFlags) {
+  for (std::vector<const char*> args : std::vector<std::vector<const char*>>{
+           {"--metrics-listen", "9464"},
+           {"--metrics-listen", "localhost:9464"},
+           {"--metrics-listen", "::1:9464"},
+           {"--metrics-listen", "127.0.0.1:70000"},
+           {"--stats-interval", "-1"},
+       }) {
+    auto outcome = parse(args);
+    EXPECT_FALSE(outcome.options) << args[0] << " " << args[1];
+    EXPECT_EQ(outcome.exit_code, 2) << args[0];
+  }
+}
+
+TEST(Cli, AutonatIsOnWithRustDefaults) {
+  auto outcome = parse({});
+  ASSERT_TRUE(outcome.options) << outcome.output;
+  const auto& autonat = outcome.options->autonat_config;
+  EXPECT_TRUE(outcome.options->autonat);
+  EXPECT_TRUE(autonat.addresses.only_global_ips);
+  EXPECT_EQ(autonat.addresses.max_addresses, 16U);
+  EXPECT_EQ(autonat.throttle.global_max, 30U);
+  EXPECT_EQ(autonat.throttle.peer_max, 3U);
+  EXPECT_EQ(autonat.throttle.period, std::chrono::seconds(1));
+  EXPECT_EQ(autonat.dial_timeout, std::chrono::seconds(15));
+}
+
+TEST(Cli, AcceptsTheAutonatFlags) {
+  auto outcome = parse({"--autonat-allow-private", "--autonat-max-addresses", "4",
+                        "--autonat-throttle-global", "0", "--autonat-throttle-peer", "1",
+                        "--autonat-throttle-period", "60", "--autonat-dial-timeout", "5"});
+  ASSERT_TRUE(outcome.options) << outcome.output;
+  const auto& autonat = outcome.options->autonat_config;
+  EXPECT_TRUE(outcome.options->autonat);
+  EXPECT_FALSE(autonat.addresses.only_global_ips);
+  EXPECT_EQ(autonat.addresses.max_addresses, 4U);
+  EXPECT_EQ(autonat.throttle.global_max, 0U);
+  EXPECT_EQ(autonat.throttle.peer_max, 1U);
+  EXPECT_EQ(autonat.throttle.period, std::chrono::seconds(60));
+  EXPECT_EQ(autonat.dial_timeout, std::chrono::seconds(5));
+
+  auto off = parse({"--no-autonat"});
+  ASSERT_TRUE(off.options) << off.output;
+  EXPECT_FALSE(off.options->autonat);
+}
+
+TEST(Cli, RejectsBadAutonatFlags) {
+  for (std::vector<const char*> args : std::vector<std::vector<const char*>>{
+           {"--autonat-max-addresses", "-1"},
+           {"--autonat-throttle-period", "0"},
+           {"--autonat-dial-timeout", "0"},
+           {"--autonat-dial-timeout", "600"},
+       }) {
+    auto outcome = parse(args);
+    EXPECT_FALSE(outcome.options) << args[0] << " " << args[1];
+    EXPECT_EQ(outcome.exit_code, 2) << args[0];
+  }
+}
+
 }  // namespace
 }  // namespace privstack::app

@@ -190,6 +190,23 @@ TEST(MfMultiaddr, PeerIdTextForms) {
   }
 }
 
+// Found by fuzzing: the longest text a binary address within kMaxMultiaddrBytes can print must
+// still parse (400 x /ipcidr/255 is 800 bytes and 4400 characters).
+TEST(MfMultiaddr, LongestTextOfAnAcceptedBinaryParsesBack) {
+  Bytes bytes;
+  for (int i = 0; i < 400; ++i) {
+    bytes.push_back(0x2b);  // ipcidr
+    bytes.push_back(0xff);
+  }
+  auto addr = Multiaddr::from_bytes(bytes);
+  ASSERT_TRUE(addr.ok()) << addr.error().message;
+  const std::string text = addr->to_string();
+  EXPECT_GT(text.size(), 4096U);
+  auto back = Multiaddr::parse(text);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, *addr);
+}
+
 TEST(MfMultiaddr, GoRoundTrip) {
   for (const char* text : {
            "/ip6/::ffff:127.0.0.1/tcp/111",
