@@ -276,8 +276,29 @@ assert_eq() {
   if [[ "$got" == "$want" ]]; then pass "$desc"; else fail "$desc (got '$got', want '$want')"; fi
 }
 
+# check_relay_sanitizers: stops the relay (SIGTERM, so LeakSanitizer runs at its exit) and fails if
+# any relay log in the temp dir holds a sanitizer report. The test build is ASan+UBSan with
+# detect_leaks=1, so every interop scenario doubles as a leak check of the relay.
+check_relay_sanitizers() {
+  [[ -n "$INTEROP_TMP" && -d "$INTEROP_TMP" ]] || return 0
+  stop_relay
+  local report
+  report="$(grep -l -E 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:|Sanitizer has encountered a fatal error' "$INTEROP_TMP"/*.log 2>/dev/null || true)"
+  if [[ -n "$report" ]]; then
+    fail "relay sanitizer report in: $report"
+    local f
+    for f in $report; do
+      log "---- $f (sanitizer report) ----"
+      grep -A 30 -E 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:|Sanitizer has encountered a fatal error' "$f" | head -n 60 >&2
+    done
+  else
+    pass "relay logs hold no sanitizer report"
+  fi
+}
+
 # finish: prints the summary and PASS/FAIL, exits non-zero on any failure.
 finish() {
+  check_relay_sanitizers
   local total=$((_INTEROP_PASSED + _INTEROP_FAILED))
   if ((_INTEROP_FAILED > 0)) || ((total == 0)); then
     [[ -n "$RELAY_LOG" && -f "$RELAY_LOG" ]] && { log "---- relay log tail ----"; tail -n 30 "$RELAY_LOG" >&2; }
