@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdint>
+#include <ctime>
 
 #include <unistd.h>
 
@@ -43,13 +45,28 @@ std::size_t OpenConnections::open_count() const {
 
 namespace {
 
+std::int64_t monotonic_ms() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);  // async-signal-safe (POSIX)
+  return static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
+}
+
+// When the graceful stop began, in CLOCK_MONOTONIC milliseconds: written before the handler is
+// installed, only read in it.
+volatile std::int64_t g_first_signal_ms = 0;
+
 void exit_now(int signal_number) {
+  // The same signal often arrives twice in a row: `timeout`, shells and process supervisors
+  // forward it to the child *and* to its process group. Only a second signal sent on purpose,
+  // a moment later, cuts the drain short.
+  if (monotonic_ms() - g_first_signal_ms < kSecondSignalGraceMs) return;
   _exit(128 + signal_number);  // async-signal-safe; no destructors, no buffered output
 }
 
 }  // namespace
 
 void exit_immediately_on_next_signal() {
+  g_first_signal_ms = monotonic_ms();
   struct sigaction action {};
   action.sa_handler = exit_now;
   sigemptyset(&action.sa_mask);

@@ -31,8 +31,13 @@ class OpenConnections {
   std::size_t prune_at_ = 64;  // dead entries are dropped when the list doubles
 };
 
+/// A repeat of the first signal within this long is the same signal delivered twice (forwarded to
+/// the process and to its group), not an operator asking again; it is ignored.
+inline constexpr std::int64_t kSecondSignalGraceMs = 1000;
+
 /// Replaces the SIGINT/SIGTERM disposition with one that _exit()s at once (status 128 + signal):
-/// an operator's second Ctrl-C or `systemctl kill` must not wait for a slow drain.
+/// an operator's second Ctrl-C or `systemctl kill` must not wait for a slow drain. Signals within
+/// kSecondSignalGraceMs of this call are ignored.
 void exit_immediately_on_next_signal();
 
 }  // namespace privstack::app
