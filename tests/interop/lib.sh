@@ -193,18 +193,26 @@ _start_relay_once() {
   return 0
 }
 
-stop_relay() {
-  [[ -n "$RELAY_PID" ]] || return 0
-  if kill -0 "$RELAY_PID" 2>/dev/null; then
-    kill -TERM "$RELAY_PID" 2>/dev/null
-    local i
-    for ((i = 0; i < 30; i++)); do
-      kill -0 "$RELAY_PID" 2>/dev/null || break
+# stop_gracefully PID: SIGTERM, then up to 10 s for the drain (--shutdown-timeout is 5 s) and
+# LeakSanitizer's exit report, then SIGKILL.
+stop_gracefully() {
+  local pid="$1" i
+  [[ -n "$pid" ]] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
-    kill -0 "$RELAY_PID" 2>/dev/null && { log "relay ignored SIGTERM; killing"; kill -KILL "$RELAY_PID" 2>/dev/null; }
+    kill -0 "$pid" 2>/dev/null && { log "process $pid ignored SIGTERM; killing"; kill -KILL "$pid" 2>/dev/null; }
   fi
-  wait "$RELAY_PID" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+stop_relay() {
+  [[ -n "$RELAY_PID" ]] || return 0
+  stop_gracefully "$RELAY_PID"
   RELAY_PID=""
 }
 
@@ -283,7 +291,8 @@ check_relay_sanitizers() {
   [[ -n "$INTEROP_TMP" && -d "$INTEROP_TMP" ]] || return 0
   stop_relay
   local report
-  report="$(grep -l -E 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:|Sanitizer has encountered a fatal error' "$INTEROP_TMP"/*.log 2>/dev/null || true)"
+  # Recursive: scenarios with several relays keep each relay's log in a sub directory.
+  report="$(grep -rl --include='*.log' -E 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:|Sanitizer has encountered a fatal error' "$INTEROP_TMP" 2>/dev/null || true)"
   if [[ -n "$report" ]]; then
     fail "relay sanitizer report in: $report"
     local f

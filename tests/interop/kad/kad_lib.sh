@@ -50,10 +50,15 @@ kad_dump_logs() {
   done
 }
 
-# kad_finish: lib.sh's finish, with every log dumped first when a check failed.
+# kad_finish: lib.sh's finish, with every log dumped first when a check failed. The extra relays
+# are stopped with SIGTERM first, so that their LeakSanitizer reports are in their logs when
+# finish checks every relay log.
 kad_finish() {
-  local total=$((_INTEROP_PASSED + _INTEROP_FAILED))
+  local total=$((_INTEROP_PASSED + _INTEROP_FAILED)) pid
   if ((_INTEROP_FAILED > 0)) || ((total == 0)); then kad_dump_logs; fi
+  for pid in "${_KAD_EXTRA_RELAYS[@]}"; do
+    [[ "$pid" == "$RELAY_PID" ]] || stop_gracefully "$pid"
+  done
   finish
 }
 
