@@ -10,9 +10,17 @@
 // `key=value` per case.
 //
 //   circuit_throughput [--megabytes N] [--circuits 1,16] [--pipe-buffer BYTES]
+//                      [--variants off,gso,gro,mmsg,udp,aes,all | --compare]
 //
 // --megabytes is the total per case (split across its circuits); --pipe-buffer overrides the
-// relay's per-direction copy buffer (RelayConfig::pipe_buffer, 64 KiB).
+// relay's per-direction copy buffer (RelayConfig::pipe_buffer, 64 KiB). --variants runs every
+// case once per data-path variant (EndpointConfig udp_gso/udp_gro/udp_mmsg/tls_prefer_aes_gcm,
+// applied to the relay and the peers alike; a fresh relay each) in one invocation and prints each
+// case's ratio to the first variant: `off` = all four off (the path before them), gso/gro/mmsg/aes
+// = that one on, udp = the three UDP ones, all = everything (the default, run alone without
+// --variants). --compare is --variants off,gso,gro,mmsg,udp,aes,all.
+// relay_allocs_per_mib counts heap allocations made on the relay's thread (a replaced global
+// operator new), the check that the data path does not allocate per packet.
 #include <pthread.h>
 #include <time.h>
 
@@ -20,6 +28,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <new>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +44,34 @@
 #include "node/address.h"
 #include "node/relay/relay_client.h"
 #include "node/relay/relay_service.h"
+
+// Allocation counter: operator new counts only on the thread that set t_count_allocations (the
+// relay's), so the peers' allocations do not blur the relay's.
+namespace {
+thread_local bool t_count_allocations = false;
+std::atomic<std::uint64_t> g_relay_allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (t_count_allocations) g_relay_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) {
+  return operator new(size);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace {
 
@@ -89,10 +128,50 @@ asio::awaitable<bool> pump(node::StreamPtr stream, std::uint64_t bytes) {
   co_return protocol::is_eof(ec) && n == 0;
 }
 
+// One data-path configuration (EndpointConfig switches).
+struct Variant {
+  std::string name;
+  bool gso = true;
+  bool gro = true;
+  bool mmsg = true;
+  bool aes = true;  // tls_prefer_aes_gcm
+
+  void apply(transport::EndpointConfig& config) const {
+    config.udp_gso = gso;
+    config.udp_gro = gro;
+    config.udp_mmsg = mmsg;
+    config.tls_prefer_aes_gcm = aes;
+  }
+};
+
+// `off` is the data path as it was before the switches (ChaCha20 first, one syscall per
+// datagram); each single-switch variant adds one change to it; `udp` all three UDP ones.
+std::optional<Variant> parse_variant(const std::string& name) {
+  if (name == "off") return Variant{name, false, false, false, false};
+  if (name == "gso") return Variant{name, true, false, false, false};
+  if (name == "gro") return Variant{name, false, true, false, false};
+  if (name == "mmsg") return Variant{name, false, false, true, false};
+  if (name == "udp") return Variant{name, true, true, true, false};
+  if (name == "aes") return Variant{name, false, false, false, true};
+  if (name == "all") return Variant{name, true, true, true, true};
+  return std::nullopt;
+}
+
+std::vector<std::string> split_list(const std::string& list) {
+  std::vector<std::string> out;
+  for (std::size_t pos = 0; pos < list.size();) {
+    const auto comma = list.find(',', pos);
+    out.push_back(list.substr(pos, comma - pos));
+    pos = comma == std::string::npos ? list.size() : comma + 1;
+  }
+  return out;
+}
+
 struct CaseResult {
   bool ok = false;
   double seconds = 0;
   double relay_cpu = 0;
+  std::uint64_t relay_allocations = 0;
   double peers_cpu = 0;     // the sources' and targets' thread (this one)
   std::uint64_t bytes = 0;  // payload through all circuits (one direction)
 };
@@ -102,11 +181,13 @@ constexpr std::string_view kDirectProtocol = "/privstack/bench/sink/1.0.0";
 // `direct`: the same transfer over a stream straight from source to target, no relay (the
 // transport's own ceiling, to compare the circuit against).
 CaseResult run_case(const std::shared_ptr<node::Host>& relay_host, pthread_t relay_thread,
-                    std::size_t circuits, std::uint64_t bytes_per_circuit, bool direct) {
+                    const Variant& variant, std::size_t circuits, std::uint64_t bytes_per_circuit,
+                    bool direct) {
   asio::io_context io;
   std::vector<std::shared_ptr<node::Host>> hosts;
   auto make_host = [&](bool target) {
     node::HostConfig config;
+    variant.apply(config.transport);
     if (target && direct) {
       config.listen = {asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
     }
@@ -186,6 +267,7 @@ CaseResult run_case(const std::shared_ptr<node::Host>& relay_host, pthread_t rel
   // Phase 2: pump through all at once.
   finished = 0;
   const double cpu_before = thread_cpu_seconds(relay_thread);
+  const std::uint64_t allocations_before = g_relay_allocations.load();
   const double peers_before = thread_cpu_seconds(pthread_self());
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < circuits; ++i) {
@@ -200,6 +282,7 @@ CaseResult run_case(const std::shared_ptr<node::Host>& relay_host, pthread_t rel
     io.run_one();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.relay_cpu = thread_cpu_seconds(relay_thread) - cpu_before;
+  result.relay_allocations = g_relay_allocations.load() - allocations_before;
   result.peers_cpu = thread_cpu_seconds(pthread_self()) - peers_before;
   result.bytes = bytes_per_circuit * circuits;
   result.ok = failed == 0;
@@ -216,64 +299,110 @@ int main(int argc, char** argv) {
   std::uint64_t megabytes = 64;
   std::vector<std::size_t> cases = {1, 16};
   std::size_t pipe_buffer = 0;  // 0: the relay's default
-  for (int i = 1; i + 1 < argc; i += 2) {
+  std::vector<Variant> variants = {*parse_variant("all")};
+  for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--compare") {
+      variants.clear();
+      for (const char* name : {"off", "gso", "gro", "mmsg", "udp", "aes", "all"})
+        variants.push_back(*parse_variant(name));
+      continue;
+    }
+    if (i + 1 >= argc) {
+      fmt::print(stderr, "{} needs a value\n", flag);
+      return 2;
+    }
+    const std::string value = argv[++i];
     if (flag == "--megabytes") {
-      megabytes = std::strtoull(argv[i + 1], nullptr, 10);
+      megabytes = std::strtoull(value.c_str(), nullptr, 10);
     } else if (flag == "--pipe-buffer") {
-      pipe_buffer = std::strtoull(argv[i + 1], nullptr, 10);
+      pipe_buffer = std::strtoull(value.c_str(), nullptr, 10);
     } else if (flag == "--circuits") {
       cases.clear();
-      std::string list = argv[i + 1];
-      for (std::size_t pos = 0; pos < list.size();) {
-        const auto comma = list.find(',', pos);
-        cases.push_back(std::strtoul(list.substr(pos, comma - pos).c_str(), nullptr, 10));
-        pos = comma == std::string::npos ? list.size() : comma + 1;
+      for (const auto& item : split_list(value))
+        cases.push_back(std::strtoul(item.c_str(), nullptr, 10));
+    } else if (flag == "--variants") {
+      variants.clear();
+      for (const auto& name : split_list(value)) {
+        auto variant = parse_variant(name);
+        if (!variant) {
+          fmt::print(stderr, "unknown variant {} (off, gso, gro, mmsg, udp, aes, all)\n", name);
+          return 2;
+        }
+        variants.push_back(*variant);
       }
     } else {
-      fmt::print(
-          stderr,
-          "usage: circuit_throughput [--megabytes N] [--circuits 1,16] [--pipe-buffer BYTES]\n");
+      fmt::print(stderr,
+                 "usage: circuit_throughput [--megabytes N] [--circuits 1,16] [--pipe-buffer "
+                 "BYTES] [--variants off,gso,gro,mmsg,udp,aes,all | --compare]\n");
       return 2;
     }
   }
+  if (variants.empty()) return 2;
   spdlog::set_level(spdlog::level::warn);  // the relay logs every circuit at info
 
-  asio::io_context relay_io;
-  node::HostConfig config;
-  config.listen = {asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
-  auto relay_host = node::Host::create(relay_io, crypto::Ed25519Keypair::generate(), config);
-  if (!relay_host) {
-    fmt::print(stderr, "relay: {}\n", relay_host.error().message);
-    return 1;
-  }
-  node::RelayConfig relay_config;
-  relay_config.policy = unlimited_policy();
-  if (pipe_buffer > 0) relay_config.pipe_buffer = pipe_buffer;
-  auto service = node::RelayService::install(*relay_host, relay_config);
-  auto guard = asio::make_work_guard(relay_io);
-  std::thread relay_thread([&] { relay_io.run(); });
-
   int status = 0;
-  for (const std::size_t circuits : cases) {
-    if (circuits == 0) continue;
-    // The total is split across the circuits, so every case moves the same amount of data.
-    const std::uint64_t per_circuit = megabytes * 1024 * 1024 / circuits;
-    for (const bool direct : {false, true}) {
-      auto r = run_case(*relay_host, relay_thread.native_handle(), circuits, per_circuit, direct);
-      if (!r.ok) status = 1;
-      const double mb = static_cast<double>(r.bytes) / (1024.0 * 1024.0);
-      fmt::print(
-          "mode={} streams={} ok={} payload_mib={:.1f} seconds={:.3f} mib_per_s={:.1f} "
-          "relay_cpu_s={:.3f} relay_cpu_s_per_mib={:.5f} peers_cpu_s={:.3f}\n",
-          direct ? "direct" : "circuit", circuits, r.ok ? 1 : 0, mb, r.seconds,
-          r.seconds > 0 ? mb / r.seconds : 0.0, r.relay_cpu, mb > 0 ? r.relay_cpu / mb : 0.0,
-          r.peers_cpu);
-      std::fflush(stdout);
+  // The first variant's result per (circuits, direct): the denominator of every ratio.
+  std::map<std::pair<std::size_t, bool>, CaseResult> baseline;
+  for (const auto& variant : variants) {
+    asio::io_context relay_io;
+    node::HostConfig config;
+    config.listen = {asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+    variant.apply(config.transport);
+    auto relay_host = node::Host::create(relay_io, crypto::Ed25519Keypair::generate(), config);
+    if (!relay_host) {
+      fmt::print(stderr, "relay: {}\n", relay_host.error().message);
+      return 1;
     }
+    node::RelayConfig relay_config;
+    relay_config.policy = unlimited_policy();
+    if (pipe_buffer > 0) relay_config.pipe_buffer = pipe_buffer;
+    auto service = node::RelayService::install(*relay_host, relay_config);
+    auto guard = asio::make_work_guard(relay_io);
+    std::thread relay_thread([&] {
+      t_count_allocations = true;
+      pthread_setname_np(pthread_self(), "relay");  // `perf report --comm relay`
+      relay_io.run();
+    });
+
+    for (const std::size_t circuits : cases) {
+      if (circuits == 0) continue;
+      // The total is split across the circuits, so every case moves the same amount of data.
+      const std::uint64_t per_circuit = megabytes * 1024 * 1024 / circuits;
+      for (const bool direct : {false, true}) {
+        auto r = run_case(*relay_host, relay_thread.native_handle(), variant, circuits, per_circuit,
+                          direct);
+        if (!r.ok) status = 1;
+        const double mb = static_cast<double>(r.bytes) / (1024.0 * 1024.0);
+        const double rate = r.seconds > 0 ? mb / r.seconds : 0.0;
+        const double cpu_per_mib = mb > 0 ? r.relay_cpu / mb : 0.0;
+        std::string ratios;
+        const auto key = std::make_pair(circuits, direct);
+        if (auto it = baseline.find(key); it == baseline.end()) {
+          baseline[key] = r;
+        } else if (r.ok && it->second.ok && it->second.seconds > 0 && r.seconds > 0) {
+          const auto& b = it->second;
+          const double base_mb = static_cast<double>(b.bytes) / (1024.0 * 1024.0);
+          ratios = fmt::format(" mib_per_s_vs_{}={:.2f}", variants.front().name,
+                               rate / (base_mb / b.seconds));
+          if (!direct && b.relay_cpu > 0 && mb > 0) {
+            ratios += fmt::format(" relay_cpu_per_mib_vs_{}={:.2f}", variants.front().name,
+                                  cpu_per_mib / (b.relay_cpu / base_mb));
+          }
+        }
+        fmt::print(
+            "variant={} mode={} streams={} ok={} payload_mib={:.1f} seconds={:.3f} "
+            "mib_per_s={:.1f} relay_cpu_s={:.3f} relay_cpu_s_per_mib={:.5f} "
+            "relay_allocs_per_mib={:.0f} peers_cpu_s={:.3f}{}\n",
+            variant.name, direct ? "direct" : "circuit", circuits, r.ok ? 1 : 0, mb, r.seconds,
+            rate, r.relay_cpu, cpu_per_mib,
+            mb > 0 ? static_cast<double>(r.relay_allocations) / mb : 0.0, r.peers_cpu, ratios);
+        std::fflush(stdout);
+      }
+    }
+    asio::post(relay_io, [&] { (*relay_host)->close(); });
+    guard.reset();
+    relay_thread.join();
   }
-  asio::post(relay_io, [&] { (*relay_host)->close(); });
-  guard.reset();
-  relay_thread.join();
   return status;
 }

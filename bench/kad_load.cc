@@ -1,9 +1,13 @@
 // kad_load: a load generator for the relay's Kademlia server over QUIC v1 + libp2p TLS.
 //
 //   kad_load requests --target IP:PORT --peer ID [--seconds N] [--concurrency C]
+//                     [--op mixed|put|get|find_node]
 //     C clients (each its own identity and connection) each keep one /ipfs/kad/1.0.0 stream and
-//     alternate PUT_VALUE and GET_VALUE on it (go's stream reuse) for N seconds; prints the
-//     answered requests per second.
+//     send requests on it (go's stream reuse) for N seconds; prints the answered requests per
+//     second. Keys are /privstack/bench/<n>. `mixed` alternates PUT_VALUE and GET_VALUE; `get`
+//     first stores the keys it will read (not timed) and counts only answers carrying the record;
+//     `find_node` asks for random peer ids. Timing starts once every client is connected (and
+//     has stored its keys), so the rate is requests alone, not dials.
 //   kad_load fill --target IP:PORT --peer ID [--records N] [--value-bytes V] [--relay-pid PID]
 //     Stores N distinct records (run the relay with --kad-max-records 0 or >= N) and, with
 //     --relay-pid, prints the relay's RSS growth per 1,000 records (VmRSS before and after).
@@ -12,6 +16,7 @@
 //
 // Every result line is `key=value` pairs. Each network mode has a hard wall-clock cap.
 #include <malloc.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdint>
@@ -56,12 +61,14 @@ struct Options {
   std::size_t records = 10'000;
   std::size_t value_bytes = 100;
   long relay_pid = 0;
+  std::string op = "mixed";
 };
 
 [[noreturn]] void usage(std::string_view why) {
   fmt::print(stderr,
              "error: {}\n"
-             "usage: kad_load requests --target IP:PORT --peer ID [--seconds N] [--concurrency C]\n"
+             "usage: kad_load requests --target IP:PORT --peer ID [--seconds N] [--concurrency C] "
+             "[--op mixed|put|get|find_node]\n"
              "       kad_load fill --target IP:PORT --peer ID [--records N] [--value-bytes V] "
              "[--relay-pid PID]\n"
              "       kad_load inproc [--records N] [--value-bytes V]\n",
@@ -91,6 +98,8 @@ Options parse_options(int argc, char** argv) {
         o.records = std::stoul(value);
       } else if (key == "--value-bytes") {
         o.value_bytes = std::stoul(value);
+      } else if (key == "--op") {
+        o.op = value;
       } else if (key == "--relay-pid") {
         o.relay_pid = std::stol(value);
       } else {
@@ -108,7 +117,18 @@ Options parse_options(int argc, char** argv) {
     usage("--target and --peer are required");
   }
   if (o.concurrency == 0) usage("--concurrency must be at least 1");
+  if (o.op != "mixed" && o.op != "put" && o.op != "get" && o.op != "find_node") {
+    usage(fmt::format("unknown --op {}", o.op));
+  }
   return o;
+}
+
+/// CPU seconds (user + system) this process used so far.
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 /// VmRSS of a process in KiB ("self" or a pid), 0 if unreadable.
@@ -142,10 +162,23 @@ struct Stats {
   std::uint64_t ok = 0;
   std::uint64_t failed = 0;
   std::string last_error;
+  // The timed window: opens once every client is ready (connected, keys stored), see client().
+  std::size_t waiting = 0;
+  std::optional<Clock::time_point> window_start;
+  Clock::time_point window_end;
+  double cpu_at_start = 0;
 };
 
-/// One request, one answer of the same type on `stream`.
-asio::awaitable<Result<void>> exchange(transport::Stream& stream, const kad::KadMessage& request) {
+/// Keys a client uses: /privstack/bench/<n>, 64 per client, disjoint between clients.
+constexpr std::size_t kKeysPerClient = 64;
+std::string bench_key(std::size_t client, std::uint64_t i) {
+  return fmt::format("/privstack/bench/{}", client * 1'000'000 + i % kKeysPerClient);
+}
+
+/// One request, one answer of the same type on `stream`. With `want_record`, the answer must
+/// carry a record (GET_VALUE of a stored key).
+asio::awaitable<Result<void>> exchange(transport::Stream& stream, const kad::KadMessage& request,
+                                       bool want_record = false) {
   const Bytes body = kad::encode_message(request);
   auto sent = co_await protocol::write_frame(stream, body);
   if (!sent) co_return sent.error();
@@ -155,6 +188,7 @@ asio::awaitable<Result<void>> exchange(transport::Stream& stream, const kad::Kad
   auto answer = kad::decode_message(**frame);
   if (!answer) co_return answer.error();
   if (answer->type != request.type) co_return make_error("answer of another type");
+  if (want_record && !answer->record) co_return make_error("GET_VALUE answer without the record");
   co_return Result<void>{};
 }
 
@@ -163,14 +197,28 @@ asio::awaitable<Result<void>> exchange(transport::Stream& stream, const kad::Kad
 asio::awaitable<void> client(asio::io_context& io, multiformats::Multiaddr address, std::size_t id,
                              Clock::time_point deadline, std::size_t value_bytes, Stats& stats,
                              std::size_t& next_key, std::size_t key_count, bool fill,
-                             std::size_t& running) {
+                             std::size_t& running, std::string op, double seconds) {
   auto host = node::Host::create(io, crypto::Ed25519Keypair::generate(), node::HostConfig{});
   auto fail = [&](const Error& e) {
     ++stats.failed;
     stats.last_error = e.message;
   };
+  // Every client arrives at the start barrier exactly once, ready or failed; the last one to
+  // arrive opens the timed window for all.
+  bool arrived = fill;
+  auto arrive = [&] {
+    if (arrived) return;
+    arrived = true;
+    if (--stats.waiting == 0) {
+      stats.window_start = Clock::now();
+      stats.cpu_at_start = cpu_seconds();
+      stats.window_end = *stats.window_start + std::chrono::duration_cast<Clock::duration>(
+                                                   std::chrono::duration<double>(seconds));
+    }
+  };
   if (!host) {
     fail(host.error());
+    arrive();
     --running;
     co_return;
   }
@@ -178,6 +226,7 @@ asio::awaitable<void> client(asio::io_context& io, multiformats::Multiaddr addre
   if (!connection) {
     fail(connection.error());
     (*host)->close();
+    arrive();
     --running;
     co_return;
   }
@@ -185,10 +234,54 @@ asio::awaitable<void> client(asio::io_context& io, multiformats::Multiaddr addre
   if (!stream) {
     fail(stream.error());
     (*host)->close();
+    arrive();
     --running;
     co_return;
   }
-  std::uint64_t i = 0;
+  if (!fill) {
+    // Untimed preparation: GET_VALUE reads keys that exist; FIND_NODE asks for real peer ids.
+    std::vector<Bytes> peers;
+    for (std::size_t k = 0; op == "find_node" && k < 16; ++k) {
+      peers.push_back(crypto::Ed25519Keypair::generate().peer_id().bytes());
+    }
+    for (std::size_t k = 0; op == "get" && k < kKeysPerClient; ++k) {
+      const auto request = put_request(bench_key(id, k), value_bytes);
+      auto r = co_await exchange(**stream, request);
+      if (!r) {
+        fail(r.error());
+        break;
+      }
+    }
+    arrive();  // then wait for the others
+    asio::steady_timer poll(io);
+    while (!stats.window_start && Clock::now() < deadline) {
+      poll.expires_after(std::chrono::milliseconds(2));
+      co_await poll.async_wait(asio::use_awaitable);
+    }
+    if (stats.window_start) deadline = stats.window_end;
+    std::uint64_t i = 0;
+    while (Clock::now() < deadline) {
+      kad::KadMessage request;
+      const bool get = op == "get" || (op == "mixed" && i % 2 == 1);
+      if (op == "find_node") {
+        request.type = kad::MessageType::find_node;
+        request.key = peers[i % peers.size()];
+      } else if (get) {
+        request.type = kad::MessageType::get_value;
+        request.key = to_bytes(bench_key(id, i));
+      } else {
+        request = put_request(bench_key(id, i), value_bytes);
+      }
+      auto r = co_await exchange(**stream, request, op == "get");
+      ++i;
+      if (r) {
+        if (Clock::now() <= deadline) ++stats.ok;
+      } else {
+        fail(r.error());
+        break;
+      }
+    }
+  }
   for (;;) {
     if (fill) {
       if (next_key >= key_count || Clock::now() > deadline) break;
@@ -203,19 +296,7 @@ asio::awaitable<void> client(asio::io_context& io, multiformats::Multiaddr addre
       }
       continue;
     }
-    if (Clock::now() >= deadline) break;
-    const std::string key = fmt::format("bench/{}/{}", id, i % 64);
-    const auto request =
-        (i % 2 == 0) ? put_request(key, value_bytes)
-                     : kad::KadMessage{.type = kad::MessageType::get_value, .key = to_bytes(key)};
-    auto r = co_await exchange(**stream, request);
-    ++i;
-    if (r) {
-      if (Clock::now() <= deadline) ++stats.ok;
-    } else {
-      fail(r.error());
-      break;
-    }
+    break;
   }
   protocol::close_write(**stream);
   (*connection)->close();
@@ -257,17 +338,19 @@ int run_network(const Options& o) {
   std::size_t running = o.concurrency;
   std::size_t next_key = 0;
   const bool fill = o.mode == "fill";
-  const double budget = fill ? 600.0 : o.seconds;
+  // Requests: up to 60 s to connect (and store the keys GET reads), then the timed window.
+  const double budget = fill ? 600.0 : 60.0 + o.seconds;
+  stats.waiting = o.concurrency;
   const auto start = Clock::now();
   const auto deadline =
       start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(budget));
   const std::string pid = std::to_string(o.relay_pid);
   const long rss_before = o.relay_pid > 0 ? rss_kb(pid) : 0;
   for (std::size_t c = 0; c < o.concurrency; ++c) {
-    asio::co_spawn(
-        io,
-        client(io, *address, c, deadline, o.value_bytes, stats, next_key, o.records, fill, running),
-        asio::detached);
+    asio::co_spawn(io,
+                   client(io, *address, c, deadline, o.value_bytes, stats, next_key, o.records,
+                          fill, running, o.op, o.seconds),
+                   asio::detached);
   }
   run_bounded(io, running, std::chrono::duration<double>(budget + 15.0));
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
@@ -283,11 +366,19 @@ int run_network(const Options& o) {
         o.records, stats.ok, stats.failed, o.value_bytes, wall, rss_before, rss_after, per_1000,
         stats.last_error);
   } else {
+    // Load generator CPU over the timed window (well below 1: it was not the bottleneck).
+    const double window =
+        stats.window_start
+            ? std::chrono::duration<double>(Clock::now() - *stats.window_start).count()
+            : 0.0;
+    const double cpu = stats.window_start ? cpu_seconds() - stats.cpu_at_start : 0.0;
     fmt::print(
-        "mode=requests concurrency={} seconds={:.2f} answered={} failed={} rate={:.1f} "
-        "value_bytes={} last_error=\"{}\"\n",
-        o.concurrency, o.seconds, stats.ok, stats.failed, static_cast<double>(stats.ok) / o.seconds,
-        o.value_bytes, stats.last_error);
+        "mode=requests op={} concurrency={} seconds={:.2f} answered={} failed={} rate={:.1f} "
+        "value_bytes={} loadgen_cpu_s={:.2f} loadgen_wall_s={:.2f} loadgen_cpu_util={:.2f} "
+        "last_error=\"{}\"\n",
+        o.op, o.concurrency, o.seconds, stats.ok, stats.failed,
+        static_cast<double>(stats.ok) / o.seconds, o.value_bytes, cpu, window,
+        window > 0 ? cpu / window : 0.0, stats.last_error);
   }
   return stats.failed == 0 ? 0 : 1;
 }

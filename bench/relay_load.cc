@@ -218,7 +218,11 @@ int run(const Options& o) {
   if (!peer) usage(fmt::format("bad peer id: {}", peer.error().message));
   auto address = make_address(o);
   if (!address) usage("bad --target (want IPv4:PORT)");
-  auto host = node::Host::create(io, crypto::Ed25519Keypair::generate(), node::HostConfig{});
+  // One host dials every connection: lift the transport's own connection cap (4096 by default)
+  // so that `idle` can hold 10k.
+  node::HostConfig config;
+  config.transport.max_connections = 0;
+  auto host = node::Host::create(io, crypto::Ed25519Keypair::generate(), config);
   if (!host) {
     fmt::print(stderr, "error: cannot create host: {}\n", host.error().message);
     return 1;

@@ -23,7 +23,8 @@ build_packages=(build-essential cmake ninja-build pkg-config libgnutls28-dev lib
   protobuf-compiler libspdlog-dev libfmt-dev libcli11-dev libsecp256k1-dev libsystemd-dev)
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev clang-format clang-tidy curl jq
   iproute2 nftables procps python3-prometheus-client
-  dpkg-dev file systemd strace)
+  dpkg-dev file systemd strace
+  gnuplot-nox)  # bench/run.sh draws bench/results.png
 # Packages that must come from bookworm-backports (ngtcp2 1.11, Boost 1.83).
 backport_packages=(libngtcp2-dev libngtcp2-crypto-gnutls-dev libboost1.83-dev libboost-json1.83-dev
   libboost-system1.83-dev)

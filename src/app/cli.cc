@@ -438,6 +438,37 @@ void apply_autonat_flags(const AutonatFlags& flags, Options& options) {
   options.autonat_config.dial_timeout = std::chrono::seconds(flags.dial_timeout);
 }
 
+// ---- QUIC transport limits (--max-connections, --max-connections-per-ip, ...) ----------------
+
+void add_transport_flags(CLI::App& cli, Options& options) {
+  const std::string group = "QUIC connections (issue 8)";
+  cli.add_option("--max-connections", options.max_connections,
+                 "QUIC connections in any state (handshaking, open, closing), inbound and "
+                 "outbound; further clients are refused with CONNECTION_REFUSED (0 = no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--max-connections-per-ip", options.max_connections_per_ip,
+                 "Inbound QUIC connections in any state from one IPv4 address or one IPv6 /64 "
+                 "(0 = no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--max-pending-handshakes", options.max_pending_handshakes,
+                 "Inbound QUIC handshakes in progress, even with a valid Retry token; beyond 128 "
+                 "(or this limit if lower) "
+                 "new clients must first answer a Retry (0 = no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--max-streams-per-connection", options.max_streams_per_connection,
+                 "Concurrent streams a peer may open on one QUIC connection (QUIC stream credit; "
+                 "at least 1)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20))
+      ->group(group)
+      ->capture_default_str();
+}
+
 }  // namespace
 
 CliOutcome parse_command_line(int argc, const char* const* argv) {
@@ -453,6 +484,14 @@ CliOutcome parse_command_line(int argc, const char* const* argv) {
       ->capture_default_str();
   cli.add_option("--http-port", http_port, "TCP port of the HTTP identity API")
       ->check(CLI::Range(kMinPort, kMaxPort))
+      ->capture_default_str();
+  cli.add_option("--http-max-connections", options.http_max_connections,
+                 "Concurrent HTTP connections (0 = no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cli.add_option("--http-max-connections-per-ip", options.http_max_connections_per_ip,
+                 "Concurrent HTTP connections from one IP (IPv6: one /56; 0 = no limit)")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cli.add_option("-i,--identity", identity, "Path to the Ed25519 identity key file")
       ->capture_default_str();
@@ -470,6 +509,7 @@ CliOutcome parse_command_line(int argc, const char* const* argv) {
   add_metrics_flags(cli, options, metrics_flags);
   AutonatFlags autonat_flags;
   add_autonat_flags(cli, options.autonat_config, autonat_flags);
+  add_transport_flags(cli, options);
 
   CliOutcome outcome;
   try {

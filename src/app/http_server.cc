@@ -1,6 +1,8 @@
 #include "app/http_server.h"
 
 #include <list>
+#include <map>
+#include <string>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -9,6 +11,8 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+
+#include "protocol/relay/ip_prefix.h"
 
 namespace privstack::app {
 
@@ -40,11 +44,32 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   // Open connections, so stop() can close them; each session removes its own entry.
   std::list<std::shared_ptr<beast::tcp_stream>> connections;
+  // Open connections per IP group (protocol::relay::ip_group_key); entries at zero are erased, so
+  // the map holds at most max_connections keys.
+  std::map<std::string, std::size_t> connections_per_ip;
+  std::size_t refused = 0;
   bool stopped = false;
 
   asio::awaitable<void> accept_loop(tcp::acceptor& acceptor);
-  asio::awaitable<void> serve(std::list<std::shared_ptr<beast::tcp_stream>>::iterator entry);
+  asio::awaitable<void> serve(std::list<std::shared_ptr<beast::tcp_stream>>::iterator entry,
+                              std::string ip_key);
+  // Why a new connection from `ip_key` must be refused, or nullptr when it fits.
+  const char* refusal(const std::string& ip_key) const;
 };
+
+const char* HttpServer::State::refusal(const std::string& ip_key) const {
+  // 0 = no cap, as the --http-max-connections flag documents.
+  if (config.max_connections != 0 && connections.size() >= config.max_connections) {
+    return "connection limit";
+  }
+  if (config.max_connections_per_ip != 0) {
+    auto it = connections_per_ip.find(ip_key);
+    if (it != connections_per_ip.end() && it->second >= config.max_connections_per_ip) {
+      return "per-IP connection limit";
+    }
+  }
+  return nullptr;
+}
 
 asio::awaitable<void> HttpServer::State::accept_loop(tcp::acceptor& acceptor) {
   auto self = shared_from_this();
@@ -56,19 +81,25 @@ asio::awaitable<void> HttpServer::State::accept_loop(tcp::acceptor& acceptor) {
       spdlog::debug("http: accept failed: {}", ec.message());
       continue;
     }
-    if (connections.size() >= config.max_connections) {
-      spdlog::debug("http: connection limit {} reached, refusing a client", config.max_connections);
+    boost::system::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    if (peer_ec) continue;  // already gone; the socket closes as it goes out of scope
+    std::string ip_key = protocol::relay::ip_group_key(peer.address());
+    if (const char* why = refusal(ip_key)) {
+      ++refused;
+      spdlog::debug("http: {} reached, refusing {}", why, peer.address().to_string());
       boost::system::error_code ignored;
       socket.close(ignored);
       continue;
     }
+    ++connections_per_ip[ip_key];
     connections.push_front(std::make_shared<beast::tcp_stream>(std::move(socket)));
-    asio::co_spawn(io, serve(connections.begin()), asio::detached);
+    asio::co_spawn(io, serve(connections.begin(), std::move(ip_key)), asio::detached);
   }
 }
 
 asio::awaitable<void> HttpServer::State::serve(
-    std::list<std::shared_ptr<beast::tcp_stream>>::iterator entry) {
+    std::list<std::shared_ptr<beast::tcp_stream>>::iterator entry, std::string ip_key) {
   auto self = shared_from_this();
   auto stream = *entry;
   beast::flat_buffer buffer(config.max_header_bytes + config.max_body_bytes);
@@ -107,6 +138,10 @@ asio::awaitable<void> HttpServer::State::serve(
   stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream->close();
   if (!stopped) connections.erase(entry);
+  if (auto it = connections_per_ip.find(ip_key);
+      it != connections_per_ip.end() && --it->second == 0) {
+    connections_per_ip.erase(it);
+  }
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& io, HttpServerConfig config,
@@ -161,6 +196,10 @@ std::vector<tcp::endpoint> HttpServer::local_endpoints() const {
 
 std::size_t HttpServer::active_connections() const {
   return state_->connections.size();
+}
+
+std::size_t HttpServer::refused_connections() const {
+  return state_->refused;
 }
 
 void HttpServer::stop() {

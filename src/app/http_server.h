@@ -22,7 +22,10 @@ struct HttpServerConfig {
   /// Both wildcards by default, like the QUIC listener; the IPv6 socket is v6-only so both bind.
   std::vector<boost::asio::ip::address> bind_addresses = {boost::asio::ip::address_v4::any(),
                                                           boost::asio::ip::address_v6::any()};
-  std::size_t max_connections = 256;
+  std::size_t max_connections = 256;  // 0 = no cap
+  /// Concurrent connections from one IP (IPv4 /32, IPv6 /56, as the relay's per-IP caps), so one
+  /// slowloris host cannot take every slot; 0 = no per-IP cap.
+  std::size_t max_connections_per_ip = 16;
   std::size_t max_header_bytes = 8 * 1024;
   std::size_t max_body_bytes = 4 * 1024;
   std::chrono::milliseconds request_timeout{10'000};  // whole request, so slowloris cannot pin us
@@ -41,6 +44,8 @@ class HttpServer {
 
   std::vector<boost::asio::ip::tcp::endpoint> local_endpoints() const;
   std::size_t active_connections() const;
+  /// Connections refused by max_connections or max_connections_per_ip since start.
+  std::size_t refused_connections() const;
   /// Stops accepting and closes open connections.
   void stop();
 

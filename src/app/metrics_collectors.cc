@@ -59,6 +59,18 @@ void collect_connections(MetricsText& out, const transport::EndpointCounters& tr
               {{"role", "listener"}});
   out.counter(kFailures, kFailuresHelp, as_double(transport.outbound_handshake_failures),
               {{"role", "dialer"}});
+  // Issue 8: Initials refused by a transport limit (--max-connections, --max-connections-per-ip,
+  // --max-pending-handshakes); every reason always has a sample so alerts can rate() it.
+  constexpr auto kRefused = "privstack_relay_connections_refused_total";
+  constexpr auto kRefusedHelp =
+      "QUIC connection attempts refused with CONNECTION_REFUSED, by the limit reached: "
+      "connections (total cap), per_ip (per IPv4 address or IPv6 /64), pending_handshakes";
+  out.counter(kRefused, kRefusedHelp, as_double(transport.refused_connection_limit),
+              {{"reason", "connections"}});
+  out.counter(kRefused, kRefusedHelp, as_double(transport.refused_per_ip_limit),
+              {{"reason", "per_ip"}});
+  out.counter(kRefused, kRefusedHelp, as_double(transport.refused_pending_handshakes),
+              {{"reason", "pending_handshakes"}});
   out.gauge("libp2p_swarm_connected_peers", "Distinct peers with at least one open connection",
             as_double(peers.connected_peers()));
   out.counter("privstack_relay_peers_served_total",

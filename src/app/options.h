@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <vector>
@@ -19,8 +20,19 @@ namespace privstack::app {
 struct Options {
   std::uint16_t port = 4001;       // UDP port for QUIC
   std::uint16_t http_port = 4002;  // TCP port for the HTTP identity API
+  // HTTP connection caps (--http-max-connections, --http-max-connections-per-ip; 0 = no cap): one
+  // slowloris host must not lock others out of the identity and health endpoints.
+  std::size_t http_max_connections = 256;
+  std::size_t http_max_connections_per_ip = 16;
   std::filesystem::path identity = "relay-identity.key";
   bool verbose = false;
+  // QUIC transport limits (issue 8; README "Connection limits" has the arithmetic): connections
+  // in any state, per IPv4 address or IPv6 /64, and inbound handshakes in progress (0 = no limit
+  // for these three); concurrent streams a peer may open on one connection (>= 1).
+  std::size_t max_connections = 8192;
+  std::size_t max_connections_per_ip = 256;
+  std::size_t max_pending_handshakes = 1024;
+  std::uint64_t max_streams_per_connection = 256;
   // Circuit relay v2 limits (--relay-*), rust-libp2p's defaults; 0 disables a numeric limit.
   protocol::relay::RelayPolicy relay;
   // Kademlia server limits (--kad-*) with rust-libp2p MemoryStore defaults, and the bootstrap

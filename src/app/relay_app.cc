@@ -41,6 +41,10 @@ Result<std::unique_ptr<RelayApp>> RelayApp::start(boost::asio::io_context& io,
   host_config.listen = {
       boost::asio::ip::udp::endpoint(boost::asio::ip::address_v4::any(), options.port),
       boost::asio::ip::udp::endpoint(boost::asio::ip::address_v6::any(), options.port)};
+  host_config.transport.max_connections = options.max_connections;
+  host_config.transport.max_connections_per_ip = options.max_connections_per_ip;
+  host_config.transport.max_pending_handshakes = options.max_pending_handshakes;
+  host_config.transport.max_streams_bidi = options.max_streams_per_connection;
   auto host = node::Host::create(io, identity->keypair, host_config);
   if (!host)
     return make_error("cannot listen for QUIC on UDP port {}: {}", options.port,
@@ -101,6 +105,8 @@ Result<std::unique_ptr<RelayApp>> RelayApp::start(boost::asio::io_context& io,
                             std::string(kProtocolVersion), std::string(kAgentVersion)};
   HttpServerConfig http_config;
   http_config.port = options.http_port;
+  http_config.max_connections = options.http_max_connections;
+  http_config.max_connections_per_ip = options.http_max_connections_per_ip;
   auto health = std::make_shared<HealthState>();
   auto router = make_api_router(to_json(document));
   add_health_routes(router, health);

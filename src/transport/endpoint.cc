@@ -56,6 +56,8 @@ EndpointCore::EndpointCore(asio::io_context& io, const crypto::Ed25519Keypair& h
       config_(std::move(config)),
       tls_(std::move(tls)),
       local_peer_(host_key.peer_id()),
+      limits_{config_.max_connections, config_.max_connections_per_ip,
+              config_.max_pending_handshakes, config_.retry_threshold},
       reset_limiter_(config_.stateless_resets_per_second, config_.stateless_reset_burst),
       packet_buffer_(64 * 1024) {
   // Ed25519 signatures are deterministic, so this secret (for stateless-reset tokens and Retry
@@ -72,7 +74,8 @@ Result<void> EndpointCore::open_sockets() {
     addresses = {udp::endpoint(udp::v4(), 0), udp::endpoint(udp::v6(), 0)};
   }
   for (const auto& address : addresses) {
-    auto socket = UdpSocket::open(io_, address);
+    auto socket = UdpSocket::open(io_, address,
+                                  UdpOptions{config_.udp_gso, config_.udp_gro, config_.udp_mmsg});
     if (!socket) {
       // A host without IPv6 can still dial over IPv4 when nothing specific was asked for.
       if (defaults && address.address().is_v6() && !sockets_.empty()) continue;
@@ -133,7 +136,44 @@ void EndpointCore::handshake_finished(const std::shared_ptr<Connection>& connect
 
 void EndpointCore::connection_finished(Connection& connection) {
   handshaking_.erase(connection.id());
+  // Every close path (handshake failure or timeout, idle timeout, peer close, local close, Retry,
+  // dropped first packet) ends in Connection::finish(), which calls this: the one release point.
+  if (auto it = inbound_sources_.find(connection.id()); it != inbound_sources_.end()) {
+    source_counts_.remove(it->second);
+    inbound_sources_.erase(it);
+  }
   connections_.erase(connection.id());
+}
+
+void EndpointCore::track_inbound(const Connection& connection, const udp::endpoint& remote) {
+  const SourceKey key = source_key(remote.address());
+  inbound_sources_.emplace(connection.id(), key);
+  source_counts_.add(key);
+  handshaking_.insert(connection.id());
+  counters.pending_handshakes_peak =
+      std::max<std::uint64_t>(counters.pending_handshakes_peak, handshaking_.size());
+}
+
+void EndpointCore::refuse(UdpSocket& socket, const ngtcp2_pkt_hd& header,
+                          const udp::endpoint& remote, Admission why) {
+  switch (why) {
+    case Admission::refuse_total:
+      ++counters.refused_connection_limit;
+      break;
+    case Admission::refuse_per_ip:
+      ++counters.refused_per_ip_limit;
+      break;
+    case Admission::refuse_pending_handshakes:
+      ++counters.refused_pending_handshakes;
+      break;
+    case Admission::accept:
+    case Admission::retry:
+      return;
+  }
+  spdlog::debug("quic: refusing {} ({}): {} connections, {} handshaking", endpoint_string(remote),
+                refusal_reason(why), connections_.size(), handshaking_.size());
+  // Stateless and smaller than the Initial that caused it, so refusing cannot amplify.
+  send_stateless_close(socket, header, remote, NGTCP2_CONNECTION_REFUSED);
 }
 
 void EndpointCore::on_datagram(UdpSocket& socket, ByteView datagram, const udp::endpoint& from) {
@@ -193,10 +233,11 @@ void EndpointCore::accept_initial(UdpSocket& socket, ByteView datagram,
                   ngtcp2_strerror(rv));
     return;
   }
-  if (connections_.size() >= config_.max_connections) {
-    spdlog::debug("quic: refusing {}: {} connections", endpoint_string(remote),
-                  connections_.size());
-    send_stateless_close(socket, header, remote, NGTCP2_CONNECTION_REFUSED);
+  // The cheap caps first, before spending a token verification on the packet.
+  if (const Admission admission = admit_source(limits_, connections_.size(),
+                                               source_counts_.count(source_key(remote.address())));
+      admission != Admission::accept) {
+    refuse(socket, header, remote, admission);
     return;
   }
 
@@ -221,10 +262,16 @@ void EndpointCore::accept_initial(UdpSocket& socket, ByteView datagram,
     // We never issue NEW_TOKEN tokens, so any other token is meaningless to us.
     header.token = nullptr;
     header.tokenlen = 0;
-    if (handshaking_.size() >= config_.retry_threshold) {
+  }
+  switch (admit_handshake(limits_, handshaking_.size(), odcid != nullptr)) {
+    case Admission::accept:
+      break;
+    case Admission::retry:
       send_retry(socket, header, remote, datagram.size());
       return;
-    }
+    default:
+      refuse(socket, header, remote, Admission::refuse_pending_handshakes);
+      return;
   }
 
   auto created = Connection::accept(*this, socket_for(socket), remote, header, odcid, token_type);
@@ -234,7 +281,7 @@ void EndpointCore::accept_initial(UdpSocket& socket, ByteView datagram,
   }
   auto connection = *created;
   connections_[connection->id()] = connection;
-  handshaking_.insert(connection->id());
+  track_inbound(*connection, remote);
   switch (connection->on_datagram(datagram, remote)) {
     case Connection::FirstPacket::accepted:
       break;
@@ -283,6 +330,7 @@ void EndpointCore::send_retry(UdpSocket& socket, const ngtcp2_pkt_hd& header,
       ngtcp2_crypto_write_retry(buffer.data(), limit, header.version, &header.scid, &scid,
                                 &header.dcid, token.data(), static_cast<std::size_t>(token_length));
   if (n > 0) {
+    ++counters.retries_sent;
     spdlog::debug("quic: Retry to {}", endpoint_string(remote));
     socket.send(ByteView(buffer.data(), static_cast<std::size_t>(n)), remote);
   }
@@ -333,7 +381,7 @@ Result<std::shared_ptr<Connection>> EndpointCore::start_dial(
     return make_error("no {} socket to dial {} from", remote.address().is_v6() ? "IPv6" : "IPv4",
                       endpoint_string(remote));
   }
-  if (connections_.size() >= config_.max_connections) {
+  if (config_.max_connections != 0 && connections_.size() >= config_.max_connections) {
     return make_error("connection limit ({}) reached", config_.max_connections);
   }
   auto created = Connection::connect(*this, socket, remote, std::move(expected));
@@ -357,6 +405,8 @@ void EndpointCore::close() {
   connections_.clear();
   by_cid_.clear();
   handshaking_.clear();
+  inbound_sources_.clear();
+  source_counts_.clear();
   for (auto& socket : sockets_)
     socket->close();
   sockets_.clear();
@@ -440,6 +490,18 @@ const crypto::PeerId& Endpoint::local_peer() const {
 
 std::size_t Endpoint::connection_count() const {
   return core_->connection_count();
+}
+
+std::size_t Endpoint::pending_handshake_count() const {
+  return core_->pending_handshake_count();
+}
+
+std::size_t Endpoint::inbound_tracked_count() const {
+  return core_->inbound_tracked_count();
+}
+
+std::size_t Endpoint::inbound_source_count() const {
+  return core_->inbound_source_count();
 }
 
 const EndpointCounters& Endpoint::counters() const {

@@ -28,6 +28,14 @@ struct EndpointCounters {
   std::uint64_t outbound_established = 0;
   std::uint64_t inbound_handshake_failures = 0;
   std::uint64_t outbound_handshake_failures = 0;
+  /// Initials refused with CONNECTION_REFUSED, by the limit that refused them.
+  std::uint64_t refused_connection_limit = 0;
+  std::uint64_t refused_per_ip_limit = 0;
+  std::uint64_t refused_pending_handshakes = 0;
+  /// Retry packets sent (address validation under handshake load).
+  std::uint64_t retries_sent = 0;
+  /// Most inbound handshakes ever in progress at once (proves max_pending_handshakes holds).
+  std::uint64_t pending_handshakes_peak = 0;
 };
 
 class Endpoint {
@@ -62,6 +70,12 @@ class Endpoint {
   const crypto::PeerId& local_peer() const;
   /// Connections in any state, including those still handshaking or closing.
   std::size_t connection_count() const;
+  /// Inbound connections still handshaking (what max_pending_handshakes caps).
+  std::size_t pending_handshake_count() const;
+  /// Inbound connections counted against max_connections_per_ip, and their distinct sources
+  /// (tests check that every close path releases them).
+  std::size_t inbound_tracked_count() const;
+  std::size_t inbound_source_count() const;
   /// Connections established and handshakes failed so far, by direction.
   const EndpointCounters& counters() const;
 

@@ -13,6 +13,7 @@
 
 #include "crypto/ed25519.h"
 #include "transport/connection_id.h"
+#include "transport/connection_limits.h"
 #include "transport/endpoint.h"
 #include "transport/endpoint_config.h"
 #include "transport/tls_session.h"
@@ -61,6 +62,9 @@ class EndpointCore : public std::enable_shared_from_this<EndpointCore> {
   std::vector<udp::endpoint> local_endpoints() const;
   const crypto::PeerId& local_peer() const { return local_peer_; }
   std::size_t connection_count() const { return connections_.size(); }
+  std::size_t pending_handshake_count() const { return handshaking_.size(); }
+  std::size_t inbound_tracked_count() const { return inbound_sources_.size(); }
+  std::size_t inbound_source_count() const { return source_counts_.sources(); }
   EndpointCounters counters;
 
  private:
@@ -72,6 +76,9 @@ class EndpointCore : public std::enable_shared_from_this<EndpointCore> {
                   std::size_t datagram_size);
   void send_stateless_close(UdpSocket& socket, const ngtcp2_pkt_hd& header,
                             const udp::endpoint& remote, std::uint64_t error_code);
+  void refuse(UdpSocket& socket, const ngtcp2_pkt_hd& header, const udp::endpoint& remote,
+              Admission why);
+  void track_inbound(const Connection& connection, const udp::endpoint& remote);
   void send_stateless_reset(UdpSocket& socket, ByteView dcid, std::size_t datagram_size,
                             const udp::endpoint& remote);
   std::shared_ptr<UdpSocket> socket_for(UdpSocket& socket) const;
@@ -85,6 +92,11 @@ class EndpointCore : public std::enable_shared_from_this<EndpointCore> {
   std::unordered_map<ConnectionIdKey, std::shared_ptr<Connection>, ConnectionIdHash> by_cid_;
   std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections_;
   std::unordered_set<std::uint64_t> handshaking_;  // inbound connections mid-handshake
+  AdmissionLimits limits_;
+  // The source each inbound connection was counted under at accept time (its address may migrate
+  // later; the count is released under the key it was taken with).
+  std::unordered_map<std::uint64_t, SourceKey> inbound_sources_;
+  SourceCounts source_counts_;
   RateLimiter reset_limiter_;
   std::vector<std::uint8_t> packet_buffer_;
   bool closed_ = false;

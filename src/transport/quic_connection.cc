@@ -24,6 +24,10 @@ using boost::system::error_code;
 
 std::atomic<std::uint64_t> g_next_connection_id{1};
 
+// ngtcp2's NGTCP2_PKT_PACING_OVERHEAD (lib/ngtcp2_conn.c, not in its public header): a packet
+// whose pacing time is at most this far ahead may already be sent.
+constexpr ngtcp2_duration kPacingSlack = NGTCP2_MILLISECONDS;
+
 // ngtcp2 wants nanoseconds on a monotonic clock; steady_clock's own epoch is as good as any, and
 // using it directly lets timer deadlines convert back without an offset.
 ngtcp2_tstamp now_ts() {
@@ -207,6 +211,7 @@ struct Connection::Callbacks {
       s->send.clear();
       c.try_complete_read(*s);
       c.try_complete_write(*s);
+      c.try_complete_abort_wait(*s);
     }
     if (!ngtcp2_conn_is_local_stream(conn, stream_id) && ngtcp2_is_bidi_stream(stream_id)) {
       // Grant the peer a replacement, keeping max_streams_bidi streams open concurrently.
@@ -224,6 +229,7 @@ struct Connection::Callbacks {
     s->read_reset = true;
     c.drop_received(*s);
     c.try_complete_read(*s);
+    c.try_complete_abort_wait(*s);
     return 0;
   }
 
@@ -305,7 +311,8 @@ Connection::~Connection() {
 }
 
 Result<void> Connection::init_tls(TlsSide side) {
-  auto session = create_tls_session(core_->tls(), side, tls_state_);
+  auto session =
+      create_tls_session(core_->tls(), side, tls_state_, core_->config().tls_prefer_aes_gcm);
   if (!session) return session.error();
   session_ = std::move(*session);
   tls_state_.conn = conn_;
@@ -475,10 +482,13 @@ void Connection::write() {
   write_scheduled_ = false;
   if (conn_ == nullptr || (state_ != State::handshaking && state_ != State::established)) return;
   auto self = shared_from_this();
-
-  auto buffer = core_->packet_buffer();
-  const std::size_t max_size =
-      std::min(buffer.size(), ngtcp2_conn_get_path_max_tx_udp_payload_size(conn_));
+  // Packets go back to back into the socket's batch and leave in one flush at the end of the pass
+  // (one GSO sendmsg per run of equal-size packets, or one sendmmsg; udp_socket.h). The local
+  // copy keeps the socket for that flush even if the connection finishes midway.
+  const auto socket = socket_;
+  if (!socket) return;
+  TxBatch& tx = socket->tx_batch();
+  const std::size_t max_size = ngtcp2_conn_get_path_max_tx_udp_payload_size(conn_);
   // Send at most one congestion-controller quantum per pass; ngtcp2's pacing timer (part of
   // ngtcp2_conn_get_expiry) brings us back for the rest.
   const std::size_t max_packets =
@@ -519,10 +529,15 @@ void Connection::write() {
       if (s->fin_requested && offered == s->send.unsent()) flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;
     }
 
+    auto slot = tx.slot(max_size);
+    if (slot.empty()) {
+      socket->flush();
+      slot = tx.slot(max_size);
+    }
     ngtcp2_ssize accepted = -1;
     const ngtcp2_ssize n =
-        ngtcp2_conn_writev_stream(conn_, &ps.path, &info, buffer.data(), max_size, &accepted, flags,
-                                  stream_id, vecs.data(), nvec, ts);
+        ngtcp2_conn_writev_stream(conn_, &ps.path, &info, slot.data(), slot.size(), &accepted,
+                                  flags, stream_id, vecs.data(), nvec, ts);
     if (s && accepted >= 0) {
       s->send.mark_sent(static_cast<std::uint64_t>(accepted));
       if ((flags & NGTCP2_WRITE_STREAM_FLAG_FIN) &&
@@ -546,13 +561,15 @@ void Connection::write() {
         s->write_shut = true;
         continue;
       }
+      socket->flush();
       handle_liberr(static_cast<int>(n), "write");
       return;
     }
     if (n == 0) break;  // nothing more to send, or congestion limited
-    send_packet(ByteView(buffer.data(), static_cast<std::size_t>(n)), to_endpoint(ps.path.remote));
+    tx.commit(static_cast<std::size_t>(n), to_endpoint(ps.path.remote));
     if (++packets >= max_packets) break;
   }
+  socket->flush();
   ngtcp2_conn_update_pkt_tx_time(conn_, ts);
   arm_timer();
 }
@@ -569,6 +586,28 @@ void Connection::arm_timer() {
     expiry = ngtcp2_conn_get_expiry(conn_);
   }
   if (expiry == armed_expiry_) return;
+  // ngtcp2 lets a packet go once its pacing time is within NGTCP2_PKT_PACING_OVERHEAD (1 ms) of
+  // now, yet folds that time into get_expiry: after nearly every write pass the expiry is a pacing
+  // deadline microseconds ahead. An OS timer for it costs two timerfd_settime calls (VM exits
+  // here) and an epoll wake-up per pass; handling the expiry on the next loop turn is what ngtcp2
+  // would allow anyway. A real timer (ACK delay, loss) that close gets one early look, which
+  // leaves it in place, and is then armed below like any other.
+  if (state_ != State::closing && state_ != State::draining && expiry != UINT64_MAX &&
+      expiry != soon_expiry_ && expiry <= now_ts() + kPacingSlack) {
+    soon_expiry_ = expiry;
+    if (!soon_posted_) {
+      soon_posted_ = true;
+      asio::post(executor_, [weak = weak_from_this()] {
+        if (auto c = weak.lock()) c->on_expiry_soon();
+      });
+    }
+    return;
+  }
+  // A pending wait that fires no later than needed stays: ngtcp2's expiry moves (mostly later)
+  // after nearly every packet, and re-arming costs a cancel, a new wait and, when it is the
+  // earliest timer, a timerfd_settime (a VM exit here). Firing early is harmless: on_timer sees
+  // nothing due and re-arms.
+  if (armed_expiry_ != UINT64_MAX && expiry > armed_expiry_) return;
   armed_expiry_ = expiry;
   if (expiry == UINT64_MAX) {
     timer_.cancel();
@@ -583,6 +622,19 @@ void Connection::arm_timer() {
   });
 }
 
+void Connection::on_expiry_soon() {
+  soon_posted_ = false;
+  if (conn_ == nullptr || (state_ != State::handshaking && state_ != State::established)) return;
+  auto self = shared_from_this();
+  // Handles whatever is due (a pacing deadline within the slack counts as due); anything still
+  // pending comes back from write()'s arm_timer as the same soon_expiry_ and gets a real timer.
+  if (int rv = ngtcp2_conn_handle_expiry(conn_, now_ts()); rv != 0) {
+    handle_liberr(rv, "timer");
+    return;
+  }
+  write();
+}
+
 void Connection::on_timer() {
   armed_expiry_ = UINT64_MAX;
   if (state_ == State::closing || state_ == State::draining) {
@@ -595,6 +647,11 @@ void Connection::on_timer() {
   }
   if (conn_ == nullptr || state_ == State::closed) return;
   auto self = shared_from_this();
+  if (now_ts() < ngtcp2_conn_get_expiry(conn_)) {
+    // An early wake-up left armed by arm_timer: nothing is due yet.
+    arm_timer();
+    return;
+  }
   if (int rv = ngtcp2_conn_handle_expiry(conn_, now_ts()); rv != 0) {
     handle_liberr(rv, "timer");
     return;
@@ -740,6 +797,7 @@ void Connection::notify_closed(std::string reason) {
     s->conn_closed = true;
     try_complete_read(*s);
     try_complete_write(*s);
+    try_complete_abort_wait(*s);
   }
   handshake_op_.complete(executor_, error_code(asio::error::connection_aborted));
   for (auto& waiter : credit_waiters_) {
@@ -949,6 +1007,34 @@ void Connection::try_complete_write(StreamState& s) {
   s.write_op.complete(executor_, error_code{}, taken);
 }
 
+void Connection::try_complete_abort_wait(StreamState& s) {
+  if (s.abort_wait_op.active() && s.peer_aborted())
+    s.abort_wait_op.complete(executor_, error_code{});
+}
+
+void Connection::stream_wait_peer_abort(const std::shared_ptr<StreamState>& s,
+                                        Stream::AbortHandler handler) {
+  if (s->abort_wait_op.active()) {
+    post_completion(std::move(handler), executor_, error_code(asio::error::in_progress));
+    return;
+  }
+  if (s->read_stopped) {
+    // We reset or dropped it ourselves: nothing left to wait for.
+    post_completion(std::move(handler), executor_, error_code(asio::error::operation_aborted));
+    return;
+  }
+  s->abort_wait_op.start(
+      std::move(handler), executor_,
+      [weak = std::weak_ptr(s), executor = executor_](std::uint64_t gen) {
+        auto st = weak.lock();
+        if (!st || !st->abort_wait_op.active() || st->abort_wait_op.generation() != gen) {
+          return;
+        }
+        st->abort_wait_op.complete(executor, error_code(asio::error::operation_aborted));
+      });
+  try_complete_abort_wait(*s);
+}
+
 void Connection::stream_read(const std::shared_ptr<StreamState>& s, asio::mutable_buffer buffer,
                              Stream::IoHandler handler) {
   if (s->read_op.active()) {
@@ -1006,6 +1092,7 @@ void Connection::stream_reset(const std::shared_ptr<StreamState>& s, std::uint64
   if (s->write_op.active()) {
     s->write_op.complete(executor_, error_code(asio::error::operation_aborted), std::size_t{0});
   }
+  s->abort_wait_op.complete(executor_, error_code(asio::error::operation_aborted));
   schedule_write();
 }
 
@@ -1016,6 +1103,7 @@ void Connection::stream_dropped(const std::shared_ptr<StreamState>& s) {
   if (s->write_op.active()) {
     s->write_op.complete(executor_, error_code(asio::error::operation_aborted), std::size_t{0});
   }
+  s->abort_wait_op.complete(executor_, error_code(asio::error::operation_aborted));
   if (conn_ == nullptr || state_ == State::closed) return;
   // Like quinn: an unfinished send side is finished gracefully (the buffered data still goes
   // out), an unfinished receive side is stopped with STOP_SENDING(0).

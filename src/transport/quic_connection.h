@@ -108,6 +108,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void stream_close_write(const std::shared_ptr<StreamState>& s);
   void stream_reset(const std::shared_ptr<StreamState>& s, std::uint64_t app_error);
   void stream_dropped(const std::shared_ptr<StreamState>& s);
+  void stream_wait_peer_abort(const std::shared_ptr<StreamState>& s, Stream::AbortHandler handler);
 
   // --- internals ---
   Result<void> init_tls(TlsSide side);
@@ -115,6 +116,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void write();
   void arm_timer();
   void on_timer();
+  void on_expiry_soon();
   void start_closing(const ngtcp2_ccerr& error, std::string reason);
   void start_draining(std::string reason);
   void finish(std::string reason);
@@ -128,6 +130,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void drop_received(StreamState& s);
   void try_complete_read(StreamState& s);
   void try_complete_write(StreamState& s);
+  void try_complete_abort_wait(StreamState& s);
   void fail_stream_ops(StreamState& s);
   void wake_stream_waiters();
   std::string describe_remote_close() const;
@@ -158,6 +161,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   asio::steady_timer timer_;
   ngtcp2_tstamp armed_expiry_ = UINT64_MAX;
+  // arm_timer's shortcut for deadlines within ngtcp2's pacing slack (see there).
+  ngtcp2_tstamp soon_expiry_ = UINT64_MAX;
+  bool soon_posted_ = false;
   bool write_scheduled_ = false;
   std::vector<ConnectionIdKey> cids_;
 

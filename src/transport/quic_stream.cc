@@ -36,4 +36,8 @@ void Stream::start_write(const ConstBufferList& data, IoHandler handler) {
   connection_->stream_write(state_, data, std::move(handler));
 }
 
+void Stream::start_wait_peer_abort(AbortHandler handler) {
+  connection_->stream_wait_peer_abort(state_, std::move(handler));
+}
+
 }  // namespace privstack::transport

@@ -35,6 +35,7 @@ class Stream {
  public:
   using executor_type = asio::any_io_executor;
   using IoHandler = asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
+  using AbortHandler = asio::any_completion_handler<void(boost::system::error_code)>;
 
   Stream(std::shared_ptr<Connection> connection, std::shared_ptr<StreamState> state);
   Stream(const Stream&) = delete;
@@ -88,6 +89,18 @@ class Stream {
         token, list);
   }
 
+  /// Completes (with no error) once the peer aborted the stream: RESET_STREAM received, or the
+  /// connection lost before the peer's FIN; at once if that already happened. Completes with
+  /// operation_aborted when cancelled or after our own reset()/drop. Exists because a task that
+  /// is blocked writing elsewhere (a relay pipe) does not read this stream and so would never
+  /// see the reset; it can race its write against this instead of polling. One wait at a time: a
+  /// second one completes with in_progress.
+  template <typename Token = asio::default_completion_token_t<executor_type>>
+  auto async_wait_peer_abort(Token&& token = Token()) {
+    return asio::async_initiate<Token, void(boost::system::error_code)>(
+        [this](auto handler) { start_wait_peer_abort(AbortHandler(std::move(handler))); }, token);
+  }
+
   /// Sends FIN after everything already written. Further writes fail.
   void close_write();
   /// Aborts both directions: RESET_STREAM and STOP_SENDING with `app_error`.
@@ -96,6 +109,7 @@ class Stream {
  private:
   void start_read(asio::mutable_buffer buffer, IoHandler handler);
   void start_write(const ConstBufferList& data, IoHandler handler);
+  void start_wait_peer_abort(AbortHandler handler);
 
   std::shared_ptr<Connection> connection_;
   std::shared_ptr<StreamState> state_;

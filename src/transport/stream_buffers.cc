@@ -3,13 +3,24 @@
 #include <algorithm>
 #include <cstring>
 
+#include "transport/chunk_pool.h"
+
 namespace privstack::transport {
 
 namespace {
 // Chunk sizes: large enough to keep the chunk count (and writev vectors) small for bulk transfers,
 // small enough that a stream carrying a few short messages does not pin 16 KiB each.
 constexpr std::size_t kMinChunk = 2 * 1024;
-constexpr std::size_t kMaxChunk = 16 * 1024;
+constexpr std::size_t kMaxChunk = chunk_pool::kChunkSize;
+
+// Full-size chunks come from (and go back to) the per-thread pool: a bulk transfer then reuses
+// the same few buffers instead of allocating one every ten packets.
+Bytes new_chunk(std::size_t capacity) {
+  if (capacity == kMaxChunk) return chunk_pool::take();
+  Bytes chunk;
+  chunk.reserve(capacity);
+  return chunk;
+}
 }  // namespace
 
 std::size_t SendBuffer::append(ByteView data) {
@@ -18,7 +29,7 @@ std::size_t SendBuffer::append(ByteView data) {
   while (taken < want) {
     if (chunks_.empty() || chunks_.back().bytes.size() == chunks_.back().bytes.capacity()) {
       Chunk chunk;
-      chunk.bytes.reserve(std::clamp(want - taken, kMinChunk, kMaxChunk));
+      chunk.bytes = new_chunk(std::clamp(want - taken, kMinChunk, kMaxChunk));
       chunk.offset = end_;
       chunks_.push_back(std::move(chunk));
     }
@@ -55,11 +66,14 @@ void SendBuffer::acknowledge(std::uint64_t n) {
     const std::uint64_t front_end = front.offset + front.bytes.size();
     // A chunk that may still grow is kept unless it is fully acknowledged and nothing follows.
     if (front_end > acked_) break;
+    chunk_pool::give(std::move(chunks_.front().bytes));
     chunks_.pop_front();
   }
 }
 
 void SendBuffer::clear() {
+  for (auto& chunk : chunks_)
+    chunk_pool::give(std::move(chunk.bytes));
   chunks_.clear();
   acked_ = sent_ = end_;
 }
@@ -73,8 +87,8 @@ void RecvBuffer::push(ByteView data) {
     done = n;
   }
   if (done < data.size()) {
-    Bytes chunk;
-    chunk.reserve(std::max(data.size() - done, 2 * kMinChunk));
+    // Pooled full-size chunks: in a bulk transfer one holds about a dozen packets' payload.
+    Bytes chunk = new_chunk(std::max(data.size() - done, kMaxChunk));
     chunk.insert(chunk.end(), data.begin() + static_cast<std::ptrdiff_t>(done), data.end());
     chunks_.push_back(std::move(chunk));
   }
@@ -90,6 +104,7 @@ std::size_t RecvBuffer::read(std::span<std::uint8_t> out) {
     copied += n;
     front_pos_ += n;
     if (front_pos_ == front.size()) {
+      chunk_pool::give(std::move(front));
       chunks_.pop_front();
       front_pos_ = 0;
     }
@@ -100,6 +115,8 @@ std::size_t RecvBuffer::read(std::span<std::uint8_t> out) {
 
 std::size_t RecvBuffer::clear() {
   const std::size_t dropped = size_;
+  for (auto& chunk : chunks_)
+    chunk_pool::give(std::move(chunk));
   chunks_.clear();
   front_pos_ = 0;
   size_ = 0;

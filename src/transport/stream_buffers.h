@@ -18,6 +18,9 @@ namespace privstack::transport {
 class SendBuffer {
  public:
   explicit SendBuffer(std::size_t limit) : limit_(limit) {}
+  SendBuffer(const SendBuffer&) = delete;
+  SendBuffer& operator=(const SendBuffer&) = delete;
+  ~SendBuffer() { clear(); }  // chunks go back to the pool for the next stream
 
   std::size_t room() const { return limit_ - static_cast<std::size_t>(end_ - acked_); }
   /// Copies as much of `data` as fits; returns the number of bytes taken.
@@ -50,6 +53,10 @@ class SendBuffer {
 /// advertise, which only grows as the application consumes.
 class RecvBuffer {
  public:
+  RecvBuffer() = default;
+  RecvBuffer(const RecvBuffer&) = delete;
+  RecvBuffer& operator=(const RecvBuffer&) = delete;
+  ~RecvBuffer() { clear(); }
   void push(ByteView data);
   /// Moves up to out.size() bytes into `out`; returns the count.
   std::size_t read(std::span<std::uint8_t> out);

@@ -38,6 +38,12 @@ struct StreamState : std::enable_shared_from_this<StreamState> {
   asio::mutable_buffer read_buffer;
   PendingOp<void(boost::system::error_code, std::size_t)> write_op;
   ConstBufferList write_data;
+  // Stream::async_wait_peer_abort: lets a task parked on another stream notice this one died.
+  PendingOp<void(boost::system::error_code)> abort_wait_op;
+
+  /// The peer's data will never be complete: it sent RESET_STREAM, or the connection was lost
+  /// before its FIN. (A FIN followed by connection loss is not an abort: the data is all here.)
+  bool peer_aborted() const { return read_reset || (conn_closed && !read_fin); }
 };
 
 }  // namespace privstack::transport

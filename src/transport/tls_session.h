@@ -26,14 +26,23 @@ class TlsContext {
   static Result<std::shared_ptr<TlsContext>> create(LocalCertificate certificate);
 
   gnutls_certificate_credentials_t credentials() const { return credentials_.get(); }
+  /// The cipher order for this machine: AES-GCM first when the CPU has AES instructions.
   gnutls_priority_t priority() const { return priority_.get(); }
+  /// ChaCha20-Poly1305 first regardless of the CPU (the order before the AES preference; kept as
+  /// the benchmark's baseline, EndpointConfig::tls_prefer_aes_gcm = false).
+  gnutls_priority_t chacha_first_priority() const { return chacha_first_.get(); }
   const LocalCertificate& certificate() const { return certificate_; }
 
  private:
   LocalCertificate certificate_;
   CredentialsPtr credentials_;
   PriorityPtr priority_;
+  PriorityPtr chacha_first_;
 };
+
+/// True when the CPU has AES (and carry-less multiply) instructions, i.e. AES-GCM is the faster
+/// AEAD by an order of magnitude.
+bool cpu_has_aes();
 
 /// Per-connection TLS state the GnuTLS callbacks reach through the session pointer. ngtcp2's GnuTLS
 /// glue requires the session pointer to be an ngtcp2_crypto_conn_ref, so `conn_ref.user_data`
@@ -53,6 +62,8 @@ struct TlsPeerState {
 enum class TlsSide { server, client };
 
 /// A configured session whose pointer is `state.conn_ref`; `state` must outlive it.
-Result<SessionPtr> create_tls_session(const TlsContext& context, TlsSide side, TlsPeerState& state);
+/// `machine_cipher_order` false: offer ChaCha20-Poly1305 first even on AES hardware.
+Result<SessionPtr> create_tls_session(const TlsContext& context, TlsSide side, TlsPeerState& state,
+                                      bool machine_cipher_order = true);
 
 }  // namespace privstack::transport

@@ -3,7 +3,9 @@
 #include <memory>
 #include <vector>
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
@@ -36,8 +38,12 @@ struct PipeState {
 asio::awaitable<void> copy(std::shared_ptr<PipeState> state, StreamPtr from, StreamPtr to,
                            std::size_t buffer_size) {
   std::vector<std::uint8_t> buffer(buffer_size);
+  // Every read and write completes through a type-erased handler that is allocated per operation;
+  // asio's per-thread recycling allocator turns that into reuse of the previous one's memory, so
+  // a circuit moving one packet per read does not hit the heap per packet.
+  auto token = asio::bind_allocator(asio::recycling_allocator<void>(), kUseTuple);
   for (;;) {
-    auto [ec, n] = co_await from->async_read_some(asio::buffer(buffer), kUseTuple);
+    auto [ec, n] = co_await from->async_read_some(asio::buffer(buffer), token);
     if (state->aborted) co_return;
     if (n > 0) {
       std::size_t allowed = n;
@@ -54,7 +60,7 @@ asio::awaitable<void> copy(std::shared_ptr<PipeState> state, StreamPtr from, Str
         // spent, or both could pass `remaining` bytes at once.
         state->total += allowed;
         auto [wec, written] =
-            co_await asio::async_write(*to, asio::buffer(buffer.data(), allowed), kUseTuple);
+            co_await asio::async_write(*to, asio::buffer(buffer.data(), allowed), token);
         if (state->aborted) co_return;
         if (wec) {
           state->abort(PipeResult::End::reset);
@@ -75,6 +81,19 @@ asio::awaitable<void> copy(std::shared_ptr<PipeState> state, StreamPtr from, Str
       co_return;
     }
   }
+}
+
+// Ends the circuit when the peer of `stream` aborts it (RESET_STREAM, or connection loss before
+// its FIN). The copies alone miss that when the direction reading `stream` is parked in a write to
+// a peer that does not read and the other direction waits on that silent peer: nobody reads
+// `stream`, so the slot and buffers would stay held (issue 8). A wait on the transport catches it
+// without polling. It holds the state weakly and is not awaited, so the pipe still ends the moment
+// both copies do; a wait left over completes with operation_aborted when the stream is dropped.
+void watch_peer_abort(const std::shared_ptr<PipeState>& state, const StreamPtr& stream) {
+  stream->async_wait_peer_abort([weak = std::weak_ptr(state)](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto live = weak.lock()) live->abort(PipeResult::End::reset);
+  });
 }
 
 }  // namespace
@@ -112,6 +131,8 @@ asio::awaitable<PipeResult> run_circuit_pipe(asio::io_context& io, StreamPtr a, 
       if (auto live = weak.lock()) live->abort(PipeResult::End::duration_limit);
     });
   }
+  watch_peer_abort(state, a);
+  watch_peer_abort(state, b);
   co_await (copy(state, a, b, buffer_size) && copy(state, b, a, buffer_size));
   if (timer) timer->cancel();
   co_return PipeResult{state->end, state->total};

@@ -6,7 +6,8 @@
 //   writer through QUIC flow control and nothing queues up in the relay.
 // - Half-close: EOF on one side becomes close_write() (FIN) on the other; the other direction
 //   keeps flowing.
-// - Reset: a reset or error on either stream resets both.
+// - Reset: a reset or error on either stream resets both, also when no direction is reading that
+//   stream at the moment (both parked on the other side): each stream's peer abort is watched.
 // - Limits: bytes are counted over both directions together (as rust's CopyFuture). Exactly
 //   `bytes` may pass; the first byte beyond resets both streams, and so does the end of
 //   `duration`. We reset rather than half-close (go's choice for the data limit) because the spec

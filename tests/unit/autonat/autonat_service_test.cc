@@ -14,6 +14,7 @@
 #include "crypto/ed25519.h"
 #include "node/address.h"
 #include "protocol/length_prefixed.h"
+#include "support/async_test.h"
 
 namespace privstack::node {
 namespace {
@@ -25,18 +26,7 @@ using boost::asio::ip::udp;
 using namespace std::chrono_literals;
 using protocol::kUseTuple;
 
-void run(asio::io_context& io, std::function<asio::awaitable<void>()> body) {
-  bool done = false;
-  std::exception_ptr failure;
-  asio::co_spawn(io, body(), [&](std::exception_ptr e) {
-    done = true;
-    failure = e;
-  });
-  for (int i = 0; i < 6000 && !done; ++i)
-    io.run_for(std::chrono::milliseconds(10));
-  ASSERT_TRUE(done) << "test coroutine did not finish";
-  if (failure) std::rethrow_exception(failure);
-}
+using test::run;
 
 udp::endpoint loopback_any_port() {
   return udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0);

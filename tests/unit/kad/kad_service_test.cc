@@ -14,6 +14,7 @@
 #include "node/identify_service.h"
 #include "protocol/kad/message.h"
 #include "protocol/length_prefixed.h"
+#include "support/async_test.h"
 
 namespace privstack::node {
 namespace {
@@ -23,18 +24,7 @@ namespace mf = multiformats;
 using boost::asio::ip::udp;
 
 // Runs `body` to completion, with a hang guard that fails the test (not a timing assertion).
-void run(asio::io_context& io, std::function<asio::awaitable<void>()> body) {
-  bool done = false;
-  std::exception_ptr failure;
-  asio::co_spawn(io, body(), [&](std::exception_ptr e) {
-    done = true;
-    failure = e;
-  });
-  for (int i = 0; i < 6000 && !done; ++i)
-    io.run_for(std::chrono::milliseconds(10));
-  ASSERT_TRUE(done) << "test coroutine did not finish";
-  if (failure) std::rethrow_exception(failure);
-}
+using test::run;
 
 // Waits (a bounded number of rounds) until `condition` holds; the result is what is asserted.
 // GCC 12 destroys some temporaries twice when they appear inside a co_await expression, so the

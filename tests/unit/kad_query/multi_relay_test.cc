@@ -21,6 +21,7 @@
 #include "node/kad/republisher.h"
 #include "protocol/kad/message.h"
 #include "protocol/length_prefixed.h"
+#include "support/async_test.h"
 
 namespace privstack::node {
 namespace {
@@ -29,18 +30,10 @@ namespace mf = multiformats;
 namespace kadp = protocol::kad;
 using boost::asio::ip::udp;
 
-// Runs `body` to completion, with a hang guard that fails the test (not a timing assertion).
+// Runs `body` to completion, with a hang guard that fails the test (not a timing assertion);
+// several relays converge slowly under sanitizers, so the guard is longer than the default.
 void run(asio::io_context& io, std::function<asio::awaitable<void>()> body) {
-  bool done = false;
-  std::exception_ptr failure;
-  asio::co_spawn(io, body(), [&](std::exception_ptr e) {
-    done = true;
-    failure = e;
-  });
-  for (int i = 0; i < 9000 && !done; ++i)
-    io.run_for(std::chrono::milliseconds(10));
-  ASSERT_TRUE(done) << "test coroutine did not finish";
-  if (failure) std::rethrow_exception(failure);
+  test::run(io, std::move(body), std::chrono::seconds(90));
 }
 
 // Polls `condition` every 20 ms, at most ~`limit` (a hang guard, not a timing assertion).

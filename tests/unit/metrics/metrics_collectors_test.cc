@@ -152,5 +152,22 @@ TEST(MetricsCollectors, ProcessNamesOfTheClientLibraries) {
   EXPECT_TRUE(has_line(text, "process_max_fds 1024"));
 }
 
+// Issue 8: transport refusals by limit; every reason has a sample from the start.
+TEST(MetricsCollectors, ConnectionsRefusedByReason) {
+  node::PeerRegistry peers;
+  transport::EndpointCounters transport;
+  transport.refused_connection_limit = 5;
+  transport.refused_per_ip_limit = 2;
+  MetricsText out;
+  collect_connections(out, transport, peers);
+  const auto text = out.render();
+  EXPECT_TRUE(has_line(text, "# TYPE privstack_relay_connections_refused_total counter"));
+  EXPECT_TRUE(
+      has_line(text, R"(privstack_relay_connections_refused_total{reason="connections"} 5)"));
+  EXPECT_TRUE(has_line(text, R"(privstack_relay_connections_refused_total{reason="per_ip"} 2)"));
+  EXPECT_TRUE(has_line(
+      text, R"(privstack_relay_connections_refused_total{reason="pending_handshakes"} 0)"));
+}
+
 }  // namespace
 }  // namespace privstack::app

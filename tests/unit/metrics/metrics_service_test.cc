@@ -25,6 +25,7 @@
 #include "node/kad/kad_client.h"
 #include "node/relay/relay_client.h"
 #include "protocol/length_prefixed.h"
+#include "support/async_test.h"
 
 namespace privstack::app {
 namespace {
@@ -36,18 +37,8 @@ using namespace std::chrono_literals;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kHello = "hello through the relay";
 
-// Runs `body` on the loop; fails (rather than hangs) if it has not finished within 20 s.
-void run(asio::io_context& io, std::function<asio::awaitable<void>()> body) {
-  bool done = false;
-  asio::co_spawn(io, body(), [&](std::exception_ptr error) {
-    done = true;
-    if (error) std::rethrow_exception(error);
-  });
-  io.restart();
-  for (int i = 0; i < 2000 && !done; ++i)
-    io.run_for(10ms);
-  EXPECT_TRUE(done) << "timed out";
-}
+// Runs `body` on the loop; fails (rather than hangs) if it never finishes.
+using test::run;
 
 // A GET over a fresh connection; the whole raw response.
 asio::awaitable<std::string> http_get(tcp::endpoint endpoint, std::string target) {

@@ -16,6 +16,7 @@
 #include "node/address.h"
 #include "node/relay/relay_client.h"
 #include "protocol/length_prefixed.h"
+#include "support/async_test.h"
 
 namespace privstack::node {
 namespace {
@@ -27,18 +28,7 @@ using relay::Status;
 using namespace std::chrono_literals;
 using protocol::kUseTuple;
 
-void run(asio::io_context& io, std::function<asio::awaitable<void>()> body) {
-  bool done = false;
-  std::exception_ptr failure;
-  asio::co_spawn(io, body(), [&](std::exception_ptr e) {
-    done = true;
-    failure = e;
-  });
-  for (int i = 0; i < 6000 && !done; ++i)
-    io.run_for(std::chrono::milliseconds(10));
-  ASSERT_TRUE(done) << "test coroutine did not finish";
-  if (failure) std::rethrow_exception(failure);
-}
+using test::run;
 
 // Waits (bounded, ~20 s) until `condition` holds; false if it never did.
 asio::awaitable<bool> eventually(std::function<bool()> condition) {

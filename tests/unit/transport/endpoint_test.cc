@@ -286,6 +286,91 @@ TEST_F(QuicTest, ResetPropagatesToThePeer) {
   });
 }
 
+// async_wait_peer_abort (used by the relay's circuit pipe to notice a dead side it is not
+// reading): RESET_STREAM and connection loss before FIN complete it; a FIN does not, so a stream
+// whose data is complete keeps waiting through the connection loss until we reset it ourselves.
+TEST_F(QuicTest, PeerAbortWaitSeesResetAndConnectionLossButNotFin) {
+  server = make(server_key, loopback_config());
+  AsyncQueue<std::shared_ptr<Stream>> server_streams(io);
+  AsyncQueue<std::string> server_closed(io);
+  server->set_connection_handler([&](std::shared_ptr<Connection> c) {
+    c->on_closed([&](const std::string& reason) { server_closed.push(reason); });
+    c->set_stream_handler([&](std::shared_ptr<Stream> s) { server_streams.push(std::move(s)); });
+    server_connections.push(c);
+  });
+  client = make(client_key, loopback_config());
+  AsyncQueue<error_code> reset_wait(io);
+  AsyncQueue<error_code> fin_wait(io);
+  AsyncQueue<error_code> loss_wait(io);
+  auto wait_into = [&](std::shared_ptr<Stream> s, AsyncQueue<error_code>& results) {
+    s->async_wait_peer_abort([&results](error_code ec) { results.push(ec); });
+  };
+  run(io, [&]() -> asio::awaitable<void> {
+    auto conn = co_await client->dial(server_address(), server_key.peer_id());
+    EXPECT_TRUE(conn);
+    if (!conn) co_return;
+    std::array<std::uint8_t, 1> byte{};
+    const std::string payload = "x";  // a named local: no temporaries inside co_await (GCC 12)
+
+    // RESET_STREAM from the peer.
+    auto reset_stream = co_await (*conn)->open_stream();
+    EXPECT_TRUE(reset_stream);
+    if (!reset_stream) co_return;
+    co_await asio::async_write(**reset_stream, asio::buffer(payload), tuple_awaitable);
+    auto reset_peer = co_await server_streams.pop();
+    EXPECT_TRUE(reset_peer.has_value());
+    if (!reset_peer) co_return;
+    co_await asio::async_read(**reset_peer, asio::buffer(byte), tuple_awaitable);
+    wait_into(*reset_peer, reset_wait);
+    (*reset_stream)->reset(7);
+    auto reset_result = co_await reset_wait.pop();
+    EXPECT_TRUE(reset_result.has_value());
+    if (reset_result) {
+      EXPECT_FALSE(*reset_result) << reset_result->message();
+    }
+
+    // A stream finished with FIN, and one still open, then the connection goes away.
+    auto fin_stream = co_await (*conn)->open_stream();
+    EXPECT_TRUE(fin_stream);
+    if (!fin_stream) co_return;
+    co_await asio::async_write(**fin_stream, asio::buffer(payload), tuple_awaitable);
+    (*fin_stream)->close_write();
+    auto fin_peer = co_await server_streams.pop();
+    EXPECT_TRUE(fin_peer.has_value());
+    if (!fin_peer) co_return;
+    auto [fin_ec, fin_data] = co_await read_all(*fin_peer);
+    EXPECT_EQ(fin_ec, asio::error::eof);
+    wait_into(*fin_peer, fin_wait);
+
+    auto open_stream = co_await (*conn)->open_stream();
+    EXPECT_TRUE(open_stream);
+    if (!open_stream) co_return;
+    co_await asio::async_write(**open_stream, asio::buffer(payload), tuple_awaitable);
+    auto open_peer = co_await server_streams.pop();
+    EXPECT_TRUE(open_peer.has_value());
+    if (!open_peer) co_return;
+    co_await asio::async_read(**open_peer, asio::buffer(byte), tuple_awaitable);
+    wait_into(*open_peer, loss_wait);
+
+    (*conn)->close(0, "bye");
+    auto loss_result = co_await loss_wait.pop();
+    EXPECT_TRUE(loss_result.has_value());
+    if (loss_result) {
+      EXPECT_FALSE(*loss_result) << loss_result->message();
+    }
+    // The server saw the close (its handler runs after the streams were told), so a wait that
+    // the loss would complete has completed by now: only our reset ends the FIN stream's wait.
+    auto reason = co_await server_closed.pop();
+    EXPECT_TRUE(reason.has_value());
+    (*fin_peer)->reset();
+    auto fin_result = co_await fin_wait.pop();
+    EXPECT_TRUE(fin_result.has_value());
+    if (fin_result) {
+      EXPECT_EQ(*fin_result, asio::error::operation_aborted);
+    }
+  });
+}
+
 TEST_F(QuicTest, ManyStreamsBeyondTheConcurrencyLimit) {
   EndpointConfig config = loopback_config();
   config.max_streams_bidi = 16;  // force waiting for stream credit

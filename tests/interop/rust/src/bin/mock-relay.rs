@@ -5,6 +5,7 @@
 //!
 //!   mock-relay --port <udp port> --http-port <tcp port> --identity <key file> [-v]
 //!              [--listen-ip <ip>]... [--unlimited] [--relay-* <n>]...
+//!              [--idle-connection-timeout SECS] [--ping-interval-ms MS] [--peer-id-file FILE]
 //!
 //! - loads the libp2p PrivateKey protobuf from --identity, or creates it (Ed25519, mode 0600);
 //! - listens on QUIC v1 at 127.0.0.1 and ::1 (loopback only) unless --listen-ip is given (the
@@ -15,7 +16,12 @@
 //! - kad in server mode, 60 s query timeout, peers added with their identify listen addresses
 //!   when they speak `/ipfs/kad/1.0.0` (what the original does with identify info);
 //! - relay limits: rust-libp2p's defaults (as the original) unless overridden; `--unlimited`
-//!   lifts every cap and removes the rate limiters (for benchmarks);
+//!   lifts every cap and removes the rate limiters (for benchmarks), and also lifts the kad
+//!   MemoryStore caps (record count, value size, provider counts) and the swarm's idle-connection
+//!   timeout (so idle benchmark connections are not closed by the relay);
+//! - `--idle-connection-timeout SECS` (default 60; rust-libp2p 0.56's own default is 10) and
+//!   `--ping-interval-ms MS` (default 100, see the ping comment in main) are for benchmarks;
+//! - `--peer-id-file FILE` writes the peer id to FILE.tmp and renames it to FILE once listening;
 //! - answers every HTTP request on the first listen IPv4 address's <http port> with the identity JSON;
 //! - prints a banner with the line `  PeerId:    <peer id>` once it listens.
 
@@ -71,6 +77,10 @@ struct Args {
     verbose: bool,
     listen_ips: Vec<IpAddr>,
     limits: RelayLimits,
+    /// None: 60 s, or no timeout with --unlimited.
+    idle_connection_timeout_secs: Option<u64>,
+    ping_interval_ms: u64,
+    peer_id_file: Option<PathBuf>,
 }
 
 // The --relay-* flags are privstack-relay's (same names, 0 = no limit). The per-IP caps have no
@@ -81,7 +91,8 @@ const USAGE: &str =
   [--relay-reservation-ttl SECS] [--relay-max-circuits N] [--relay-max-circuits-per-peer N]
   [--relay-circuit-duration SECS] [--relay-circuit-bytes BYTES]
   [--relay-{reservation,circuit}-rate-per-{peer,ip} BURST/SECONDS|0]
-  [--relay-max-reservations-per-ip N] [--relay-max-circuits-per-ip N] (ignored)";
+  [--relay-max-reservations-per-ip N] [--relay-max-circuits-per-ip N] (ignored)
+  [--idle-connection-timeout SECS] [--ping-interval-ms MS] [--peer-id-file FILE]";
 
 fn parse_rate(name: &str, v: &str) -> Result<Option<(u32, u64)>, String> {
     if v == "0" {
@@ -105,6 +116,9 @@ fn parse_args() -> Result<Args, String> {
         verbose: false,
         listen_ips: Vec::new(),
         limits: RelayLimits::default(),
+        idle_connection_timeout_secs: None,
+        ping_interval_ms: 100,
+        peer_id_file: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -117,6 +131,11 @@ fn parse_args() -> Result<Args, String> {
             "--listen-ip" => a.listen_ips.push(num(&flag, val()?)?),
             "-v" | "--verbose" => a.verbose = true,
             "--unlimited" => l.unlimited = true,
+            "--idle-connection-timeout" => {
+                a.idle_connection_timeout_secs = Some(num(&flag, val()?)?)
+            }
+            "--ping-interval-ms" => a.ping_interval_ms = num(&flag, val()?)?,
+            "--peer-id-file" => a.peer_id_file = Some(PathBuf::from(val()?)),
             "--relay-max-reservations" => l.max_reservations = Some(num(&flag, val()?)?),
             "--relay-max-reservations-per-peer" => {
                 l.max_reservations_per_peer = Some(num(&flag, val()?)?)
@@ -246,6 +265,29 @@ fn relay_config(l: &RelayLimits) -> relay::Config {
     c
 }
 
+/// The kad record store: rust-libp2p's MemoryStore defaults (as the original), or with every
+/// cap lifted for benchmarks (record counts, value size, provider counts).
+fn memory_store(id: libp2p::PeerId, unlimited: bool) -> MemoryStore {
+    if !unlimited {
+        return MemoryStore::new(id);
+    }
+    let cfg = kad::store::MemoryStoreConfig {
+        max_records: usize::MAX,
+        max_value_bytes: usize::MAX,
+        max_providers_per_key: usize::MAX,
+        max_provided_keys: usize::MAX,
+    };
+    MemoryStore::with_config(id, cfg)
+}
+
+/// Writes the peer id to `<path>.tmp` then renames it, so a reader never sees a partial file.
+fn write_peer_id_file(path: &PathBuf, peer_id: &libp2p::PeerId) -> Result<(), String> {
+    let mut tmp = path.clone().into_os_string();
+    tmp.push(".tmp");
+    std::fs::write(&tmp, format!("{peer_id}\n")).map_err(|e| format!("write peer id: {e}"))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("rename peer id file: {e}"))
+}
+
 fn load_or_create(path: &PathBuf) -> Result<Keypair, String> {
     if path.exists() {
         let bytes = std::fs::read(path).map_err(|e| format!("read {}: {e}", path.display()))?;
@@ -300,6 +342,15 @@ async fn main() -> Result<(), String> {
     let key = load_or_create(&args.identity)?;
     let peer_id = key.public().to_peer_id();
     let relay_cfg = relay_config(&args.limits);
+    let unlimited = args.limits.unlimited;
+    // u32::MAX seconds (136 years) stands for "never": swarm idle timers are plain Durations.
+    let idle_timeout =
+        Duration::from_secs(args.idle_connection_timeout_secs.unwrap_or(if unlimited {
+            u64::from(u32::MAX)
+        } else {
+            60
+        }));
+    let ping_interval = Duration::from_millis(args.ping_interval_ms.max(1));
     if args.verbose {
         eprintln!("relay config: {relay_cfg:?}");
     }
@@ -311,7 +362,8 @@ async fn main() -> Result<(), String> {
             let id = key.public().to_peer_id();
             let mut kad_cfg = kad::Config::new(kad::PROTOCOL_NAME);
             kad_cfg.set_query_timeout(Duration::from_secs(60));
-            let mut kademlia = kad::Behaviour::with_config(id, MemoryStore::new(id), kad_cfg);
+            let mut kademlia =
+                kad::Behaviour::with_config(id, memory_store(id, unlimited), kad_cfg);
             kademlia.set_mode(Some(kad::Mode::Server));
             Behaviour {
                 relay: relay::Behaviour::new(id, relay_cfg),
@@ -323,14 +375,14 @@ async fn main() -> Result<(), String> {
                 // rust-libp2p 0.56's ping handler re-arms its inbound pong future without polling
                 // it, so a peer that pings back-to-back on one stream (go-libp2p) can stall until
                 // the handler is woken by something else (observed here; inference from
-                // handler.rs). A short outbound interval keeps waking the handler. Mock-only.
-                ping: ping::Behaviour::new(
-                    ping::Config::new().with_interval(Duration::from_millis(100)),
-                ),
+                // handler.rs). A short outbound interval keeps waking the handler. Mock-only;
+                // benchmarks pass rust-libp2p's default (15 s) with --ping-interval-ms, as
+                // 100 ms pings on thousands of idle connections would be most of the load.
+                ping: ping::Behaviour::new(ping::Config::new().with_interval(ping_interval)),
             }
         })
         .map_err(|e| e.to_string())?
-        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
+        .with_swarm_config(|c| c.with_idle_connection_timeout(idle_timeout))
         .build();
 
     let listen: Vec<Multiaddr> = args
@@ -414,6 +466,9 @@ async fn main() -> Result<(), String> {
             }
             println!("  HTTP:      {http_ip}:{}", args.http_port);
             let _ = std::io::stdout().flush();
+            if let Some(p) = &args.peer_id_file {
+                write_peer_id_file(p, &peer_id)?;
+            }
         }
     }
 }
