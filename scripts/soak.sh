@@ -23,9 +23,9 @@
 #    unreachable leaks of any size fail it through LeakSanitizer at the relay's exit.
 #    16 workers make ~7 sessions/s: the second half of a 30-minute Release soak (~6,000 sessions)
 #    flags a leak of about 0.5 KiB per session (a connection, a stream, a circuit's 2 x 64 KiB
-#    pipe buffers, a coroutine frame, a reservation); smaller leaks need longer runs. By design the
-#    relay keeps ~40 bytes per distinct peer id for `peers_served` (SECURITY.md): ~0.5 MiB over
-#    30 minutes of fresh identities, inside the budget.
+#    pipe buffers, a coroutine frame, a reservation); smaller leaks need longer runs. The relay
+#    keeps ~40 bytes per distinct peer id for `peers_served` up to 65,536 peers, then a fixed
+#    16 KiB estimate (SECURITY.md): at most ~2.5 MiB, inside the budget of a 30-minute run.
 #  - fds after churn (once the relay idle-timed out the abrupt peers) exceed the baseline + 2
 #    (the relay's churn uses no fd per peer: QUIC runs on its UDP sockets; +2 covers a metrics
 #    scrape still closing).

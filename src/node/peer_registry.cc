@@ -12,7 +12,7 @@ void PeerRegistry::add_connection(const crypto::PeerId& peer, ConnectionRecord c
   auto it = peers_.try_emplace(peer, peer).first;
   it->second.connections.push_back(std::move(connection));
   ++open_connections_;
-  served_.insert(std::hash<crypto::PeerId>{}(peer));
+  served_.add(std::hash<crypto::PeerId>{}(peer));
   for (const auto& handler : connected_)
     handler(it->second, it->second.connections.back());
 }

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "common/distinct_counter.h"
 #include "crypto/peer_id.h"
 #include "multiformats/multiaddr.h"
 
@@ -66,8 +66,9 @@ class PeerRegistry {
   const PeerRecord* find(const crypto::PeerId& peer) const;
   std::size_t connected_peers() const { return peers_.size(); }
   std::size_t open_connections() const { return open_connections_; }
-  /// Distinct peers that have ever connected (the spec's `peers_served`).
-  std::uint64_t peers_served() const { return served_.size(); }
+  /// Distinct peers that have ever connected (the spec's `peers_served`): exact up to 65,536
+  /// peers, a HyperLogLog estimate (±1 %) beyond, so its memory stays bounded (16 KiB).
+  std::uint64_t peers_served() const { return served_.count(); }
 
   template <typename Visitor>
   void for_each(Visitor&& visit) const {
@@ -77,9 +78,9 @@ class PeerRegistry {
 
  private:
   std::unordered_map<crypto::PeerId, PeerRecord> peers_;
-  // 64-bit digests rather than whole peer ids: the set lives as long as the process, so it is kept
-  // at ~40 bytes a peer; a collision (≈ n²/2⁶⁵) only undercounts by one.
-  std::unordered_set<std::uint64_t> served_;
+  // 64-bit digests of peer ids; it lives as long as the process, so it must not grow with every
+  // fresh identity a peer mints (see DistinctCounter). A collision only undercounts by one.
+  DistinctCounter served_;
   std::size_t open_connections_ = 0;
   std::vector<ConnectionEvent> connected_;
   std::vector<PeerEvent> identified_;
