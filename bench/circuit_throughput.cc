@@ -19,15 +19,18 @@
 // case's ratio to the first variant: `off` = all four off (the path before them), gso/gro/mmsg/aes
 // = that one on, udp = the three UDP ones, all = everything (the default, run alone without
 // --variants). --compare is --variants off,gso,gro,mmsg,udp,aes,all.
-// relay_allocs_per_mib counts heap allocations made on the relay's thread (a replaced global
-// operator new), the check that the data path does not allocate per packet.
+// relay_allocs_per_mib counts heap allocations made on the relay's thread (every malloc-family
+// call, see below), the check that the data path does not allocate per packet; relay_new_per_mib
+// counts only its operator new calls (what relay_allocs_per_mib counted before).
 #include <pthread.h>
 #include <time.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <map>
 #include <new>
 #include <optional>
@@ -39,21 +42,24 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include "node/address.h"
 #include "node/relay/relay_client.h"
 #include "node/relay/relay_service.h"
+#include "support/thread_allocation_counter.h"
 
-// Allocation counter: operator new counts only on the thread that set t_count_allocations (the
-// relay's), so the peers' allocations do not blur the relay's.
+// Allocation counter: support/thread_allocation_counter.h counts every malloc-family call of the
+// thread that opted in (the relay's), so the peers' allocations do not blur the relay's.
+// relay_new_per_mib is the old, narrower count (operator new only), kept for comparison.
 namespace {
-thread_local bool t_count_allocations = false;
-std::atomic<std::uint64_t> g_relay_allocations{0};
+std::atomic<std::uint64_t> g_relay_news{0};
 }  // namespace
 
 void* operator new(std::size_t size) {
-  if (t_count_allocations) g_relay_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (privstack::test::allocations::counting_this_thread)
+    g_relay_news.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
@@ -135,8 +141,10 @@ struct Variant {
   bool gro = true;
   bool mmsg = true;
   bool aes = true;  // tls_prefer_aes_gcm
+  bool shared_flush = true;
 
   void apply(transport::EndpointConfig& config) const {
+    config.udp_shared_flush = shared_flush;
     config.udp_gso = gso;
     config.udp_gro = gro;
     config.udp_mmsg = mmsg;
@@ -154,6 +162,8 @@ std::optional<Variant> parse_variant(const std::string& name) {
   if (name == "udp") return Variant{name, true, true, true, false};
   if (name == "aes") return Variant{name, false, false, false, true};
   if (name == "all") return Variant{name, true, true, true, true};
+  // Everything but the shared per-turn flush (one syscall per connection write pass, as before).
+  if (name == "noshare") return Variant{name, true, true, true, true, false};
   return std::nullopt;
 }
 
@@ -172,11 +182,27 @@ struct CaseResult {
   double seconds = 0;
   double relay_cpu = 0;
   std::uint64_t relay_allocations = 0;
-  double peers_cpu = 0;     // the sources' and targets' thread (this one)
-  std::uint64_t bytes = 0;  // payload through all circuits (one direction)
+  std::uint64_t relay_news = 0;
+  double peers_cpu = 0;                       // the sources' and targets' thread (this one)
+  std::uint64_t bytes = 0;                    // payload through all circuits (one direction)
+  transport::EndpointCounters before, after;  // the relay's, around phase 2
 };
 
 constexpr std::string_view kDirectProtocol = "/privstack/bench/sink/1.0.0";
+
+// The relay's transport counters, read on the relay's own thread: counters() refreshes plain
+// fields the relay thread also writes. Bounded wait: a wedged relay fails the run, not hangs it.
+transport::EndpointCounters relay_counters(const std::shared_ptr<node::Host>& relay_host) {
+  auto promise = std::make_shared<std::promise<transport::EndpointCounters>>();
+  auto future = promise->get_future();
+  asio::post(relay_host->io(),
+             [relay_host, promise] { promise->set_value(relay_host->transport_counters()); });
+  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    fmt::print(stderr, "relay did not answer the counters read\n");
+    std::exit(1);
+  }
+  return future.get();
+}
 
 // `direct`: the same transfer over a stream straight from source to target, no relay (the
 // transport's own ceiling, to compare the circuit against).
@@ -266,8 +292,10 @@ CaseResult run_case(const std::shared_ptr<node::Host>& relay_host, pthread_t rel
   }
   // Phase 2: pump through all at once.
   finished = 0;
+  result.before = relay_counters(relay_host);
   const double cpu_before = thread_cpu_seconds(relay_thread);
-  const std::uint64_t allocations_before = g_relay_allocations.load();
+  const std::uint64_t allocations_before = privstack::test::allocations::count.load();
+  const std::uint64_t news_before = g_relay_news.load();
   const double peers_before = thread_cpu_seconds(pthread_self());
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < circuits; ++i) {
@@ -282,7 +310,10 @@ CaseResult run_case(const std::shared_ptr<node::Host>& relay_host, pthread_t rel
     io.run_one();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.relay_cpu = thread_cpu_seconds(relay_thread) - cpu_before;
-  result.relay_allocations = g_relay_allocations.load() - allocations_before;
+  result.relay_allocations = privstack::test::allocations::count.load() - allocations_before;
+  result.relay_news = g_relay_news.load() - news_before;
+  result.after =
+      relay_counters(relay_host);  // after the allocation counts: its post is not data path
   result.peers_cpu = thread_cpu_seconds(pthread_self()) - peers_before;
   result.bytes = bytes_per_circuit * circuits;
   result.ok = failed == 0;
@@ -360,7 +391,7 @@ int main(int argc, char** argv) {
     auto service = node::RelayService::install(*relay_host, relay_config);
     auto guard = asio::make_work_guard(relay_io);
     std::thread relay_thread([&] {
-      t_count_allocations = true;
+      privstack::test::allocations::counting_this_thread = true;
       pthread_setname_np(pthread_self(), "relay");  // `perf report --comm relay`
       relay_io.run();
     });
@@ -393,10 +424,29 @@ int main(int argc, char** argv) {
         fmt::print(
             "variant={} mode={} streams={} ok={} payload_mib={:.1f} seconds={:.3f} "
             "mib_per_s={:.1f} relay_cpu_s={:.3f} relay_cpu_s_per_mib={:.5f} "
-            "relay_allocs_per_mib={:.0f} peers_cpu_s={:.3f}{}\n",
+            "relay_allocs_per_mib={:.0f} relay_new_per_mib={:.0f} peers_cpu_s={:.3f}{}\n",
             variant.name, direct ? "direct" : "circuit", circuits, r.ok ? 1 : 0, mb, r.seconds,
             rate, r.relay_cpu, cpu_per_mib,
-            mb > 0 ? static_cast<double>(r.relay_allocations) / mb : 0.0, r.peers_cpu, ratios);
+            mb > 0 ? static_cast<double>(r.relay_allocations) / mb : 0.0,
+            mb > 0 ? static_cast<double>(r.relay_news) / mb : 0.0, r.peers_cpu, ratios);
+        if (!direct && mb > 0) {
+          // The relay's data-path work per MiB (EndpointCounters, read on the relay's thread).
+          const auto& a = r.after;
+          const auto& b = r.before;
+          auto per = [&](std::uint64_t x, std::uint64_t y) {
+            return static_cast<double>(x - y) / mb;
+          };
+          fmt::print(
+              "  relay_per_mib: write_passes={:.0f} packets={:.0f} ack_only={:.0f} timers={:.0f} "
+              "send_calls={:.0f} datagrams_sent={:.0f} receive_calls={:.0f} "
+              "datagrams_received={:.0f}\n",
+              per(a.write_passes, b.write_passes), per(a.packets_written, b.packets_written),
+              per(a.packets_without_stream_data, b.packets_without_stream_data),
+              per(a.timer_wakeups, b.timer_wakeups), per(a.udp_send_calls, b.udp_send_calls),
+              per(a.udp_datagrams_sent, b.udp_datagrams_sent),
+              per(a.udp_receive_calls, b.udp_receive_calls),
+              per(a.udp_datagrams_received, b.udp_datagrams_received));
+        }
         std::fflush(stdout);
       }
     }

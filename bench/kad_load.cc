@@ -8,25 +8,25 @@
 //     first stores the keys it will read (not timed) and counts only answers carrying the record;
 //     `find_node` asks for random peer ids. Timing starts once every client is connected (and
 //     has stored its keys), so the rate is requests alone, not dials.
-//   kad_load fill --target IP:PORT --peer ID [--records N] [--value-bytes V] [--relay-pid PID]
+//   kad_load fill --target IP:PORT --peer ID [--records N] [--value-bytes V] [--concurrency C]
+//                 [--relay-pid PID]
 //     Stores N distinct records (run the relay with --kad-max-records 0 or >= N) and, with
 //     --relay-pid, prints the relay's RSS growth per 1,000 records (VmRSS before and after).
 //   kad_load inproc [--records N] [--value-bytes V]
 //     The same growth measured in this process on a bare RecordStore (mallinfo2 + VmRSS).
 //
-// Every result line is `key=value` pairs. Each network mode has a hard wall-clock cap.
+// Every result line is `key=value` pairs. Each network mode has a hard wall-clock cap. With
+// --relay-pid, `requests` also reports the relay's CPU use over the timed window (relay_cpu_util,
+// beside this process's loadgen_cpu_util: which of the two was the limit).
 #include <malloc.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -38,7 +38,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "crypto/ed25519.h"
-#include "crypto/peer_id.h"
+#include "load_common.h"
 #include "multiformats/multiaddr.h"
 #include "node/host.h"
 #include "protocol/kad/message.h"
@@ -50,105 +50,45 @@ namespace {
 namespace asio = boost::asio;
 namespace kad = privstack::protocol::kad;
 using namespace privstack;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::rss_kb;
 
 struct Options {
   std::string mode;
-  std::string target;  // ip:port
-  std::string peer;
+  bench::TargetOptions relay;
   double seconds = 5.0;
   std::size_t concurrency = 8;
   std::size_t records = 10'000;
   std::size_t value_bytes = 100;
-  long relay_pid = 0;
   std::string op = "mixed";
 };
 
-[[noreturn]] void usage(std::string_view why) {
-  fmt::print(stderr,
-             "error: {}\n"
-             "usage: kad_load requests --target IP:PORT --peer ID [--seconds N] [--concurrency C] "
-             "[--op mixed|put|get|find_node]\n"
-             "       kad_load fill --target IP:PORT --peer ID [--records N] [--value-bytes V] "
-             "[--relay-pid PID]\n"
-             "       kad_load inproc [--records N] [--value-bytes V]\n",
-             why);
-  std::exit(2);
-}
-
 Options parse_options(int argc, char** argv) {
-  std::vector<std::string_view> args(argv + 1, argv + argc);
-  if (args.empty()) usage("no mode");
   Options o;
-  o.mode = std::string(args[0]);
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    if (i + 1 >= args.size()) usage(fmt::format("missing value for {}", args[i]));
-    const std::string value(args[i + 1]);
-    const std::string_view key = args[i];
-    try {
-      if (key == "--target") {
-        o.target = value;
-      } else if (key == "--peer") {
-        o.peer = value;
-      } else if (key == "--seconds") {
-        o.seconds = std::stod(value);
-      } else if (key == "--concurrency") {
-        o.concurrency = std::stoul(value);
-      } else if (key == "--records") {
-        o.records = std::stoul(value);
-      } else if (key == "--value-bytes") {
-        o.value_bytes = std::stoul(value);
-      } else if (key == "--op") {
-        o.op = value;
-      } else if (key == "--relay-pid") {
-        o.relay_pid = std::stol(value);
-      } else {
-        usage(fmt::format("unknown option {}", key));
-      }
-    } catch (const std::exception&) {
-      usage(fmt::format("bad value for {}: {}", key, value));
-    }
-    ++i;
+  CLI::App app{"Load generator for a relay's Kademlia server over QUIC v1", "kad_load"};
+  app.require_subcommand(1);
+  auto* requests = app.add_subcommand("requests", "Answered requests/s from C clients");
+  auto* fill = app.add_subcommand("fill", "Store N records; with --relay-pid, RSS per 1,000");
+  auto* inproc = app.add_subcommand("inproc", "Memory per record of a bare RecordStore");
+  bench::add_target_options(*requests, o.relay);
+  bench::add_target_options(*fill, o.relay);
+  requests->add_option("--seconds", o.seconds, "Length of the timed window")
+      ->check(CLI::Range(0.1, 3600.0));
+  for (auto* mode : {requests, fill}) {
+    mode->add_option("--concurrency", o.concurrency, "Clients, each its own connection")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}));
   }
-  if (o.mode != "requests" && o.mode != "fill" && o.mode != "inproc") {
-    usage(fmt::format("unknown mode {}", o.mode));
+  requests->add_option("--op", o.op, "Request type")
+      ->check(CLI::IsMember({"mixed", "put", "get", "find_node"}));
+  for (auto* mode : {fill, inproc}) {
+    mode->add_option("--records", o.records, "Records to store")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+    mode->add_option("--value-bytes", o.value_bytes, "Bytes per value")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1 << 20}));
   }
-  if (o.mode != "inproc" && (o.target.empty() || o.peer.empty())) {
-    usage("--target and --peer are required");
-  }
-  if (o.concurrency == 0) usage("--concurrency must be at least 1");
-  if (o.op != "mixed" && o.op != "put" && o.op != "get" && o.op != "find_node") {
-    usage(fmt::format("unknown --op {}", o.op));
-  }
+  bench::parse_or_exit(app, argc, argv);
+  o.mode = app.get_subcommands().front()->get_name();
   return o;
-}
-
-/// CPU seconds (user + system) this process used so far.
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-/// VmRSS of a process in KiB ("self" or a pid), 0 if unreadable.
-long rss_kb(const std::string& pid) {
-  std::ifstream status("/proc/" + pid + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return 0;
-}
-
-std::optional<multiformats::Multiaddr> make_address(const Options& o) {
-  const auto colon = o.target.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  auto parsed = multiformats::Multiaddr::parse(fmt::format("/ip4/{}/udp/{}/quic-v1/p2p/{}",
-                                                           o.target.substr(0, colon),
-                                                           o.target.substr(colon + 1), o.peer));
-  if (!parsed) return std::nullopt;
-  return *parsed;
 }
 
 kad::KadMessage put_request(const std::string& key, std::size_t value_bytes) {
@@ -166,7 +106,8 @@ struct Stats {
   std::size_t waiting = 0;
   std::optional<Clock::time_point> window_start;
   Clock::time_point window_end;
-  double cpu_at_start = 0;
+  long relay_pid = 0;                    // 0: the relay's CPU is not measured
+  std::optional<bench::CpuMeter> meter;  // started with the window
 };
 
 /// Keys a client uses: /privstack/bench/<n>, 64 per client, disjoint between clients.
@@ -211,7 +152,7 @@ asio::awaitable<void> client(asio::io_context& io, multiformats::Multiaddr addre
     arrived = true;
     if (--stats.waiting == 0) {
       stats.window_start = Clock::now();
-      stats.cpu_at_start = cpu_seconds();
+      stats.meter.emplace(stats.relay_pid);
       stats.window_end = *stats.window_start + std::chrono::duration_cast<Clock::duration>(
                                                    std::chrono::duration<double>(seconds));
     }
@@ -304,37 +245,15 @@ asio::awaitable<void> client(asio::io_context& io, multiformats::Multiaddr addre
   --running;
 }
 
-/// Runs `io` until every client finished or `cap` passed (bounded in all cases).
-void run_bounded(asio::io_context& io, std::size_t& running, std::chrono::duration<double> cap) {
-  asio::steady_timer guard(io, std::chrono::duration_cast<Clock::duration>(cap));
-  guard.async_wait([&](boost::system::error_code ec) {
-    if (ec) return;
-    fmt::print(stderr, "warning: hard time cap reached, stopping\n");
-    io.stop();
-  });
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        asio::steady_timer poll(io);
-        while (running > 0) {
-          poll.expires_after(std::chrono::milliseconds(20));
-          co_await poll.async_wait(asio::use_awaitable);
-        }
-        poll.expires_after(std::chrono::milliseconds(200));  // let close frames go out
-        co_await poll.async_wait(asio::use_awaitable);
-        guard.cancel();
-        io.stop();
-      },
-      asio::detached);
-  io.run();
-}
-
 int run_network(const Options& o) {
   asio::io_context io(1);
-  if (!crypto::PeerId::parse(o.peer)) usage("bad --peer");
-  auto address = make_address(o);
-  if (!address) usage("bad --target (want IPv4:PORT)");
+  auto address = bench::relay_multiaddr(o.relay);
+  if (!address) {
+    fmt::print(stderr, "error: bad --target (want IPv4:PORT)\n");
+    return 2;
+  }
   Stats stats;
+  stats.relay_pid = o.relay.relay_pid;
   std::size_t running = o.concurrency;
   std::size_t next_key = 0;
   const bool fill = o.mode == "fill";
@@ -344,18 +263,19 @@ int run_network(const Options& o) {
   const auto start = Clock::now();
   const auto deadline =
       start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(budget));
-  const std::string pid = std::to_string(o.relay_pid);
-  const long rss_before = o.relay_pid > 0 ? rss_kb(pid) : 0;
+  const std::string pid = std::to_string(o.relay.relay_pid);
+  const long rss_before = o.relay.relay_pid > 0 ? rss_kb(pid) : 0;
   for (std::size_t c = 0; c < o.concurrency; ++c) {
     asio::co_spawn(io,
                    client(io, *address, c, deadline, o.value_bytes, stats, next_key, o.records,
                           fill, running, o.op, o.seconds),
                    asio::detached);
   }
-  run_bounded(io, running, std::chrono::duration<double>(budget + 15.0));
+  bench::run_bounded(io, running, std::chrono::duration<double>(budget + 15.0),
+                     std::chrono::milliseconds(200));  // then let close frames go out
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   if (fill) {
-    const long rss_after = o.relay_pid > 0 ? rss_kb(pid) : 0;
+    const long rss_after = o.relay.relay_pid > 0 ? rss_kb(pid) : 0;
     const double per_1000 = stats.ok > 0 ? static_cast<double>(rss_after - rss_before) * 1000.0 /
                                                static_cast<double>(stats.ok)
                                          : 0.0;
@@ -366,19 +286,15 @@ int run_network(const Options& o) {
         o.records, stats.ok, stats.failed, o.value_bytes, wall, rss_before, rss_after, per_1000,
         stats.last_error);
   } else {
-    // Load generator CPU over the timed window (well below 1: it was not the bottleneck).
-    const double window =
-        stats.window_start
-            ? std::chrono::duration<double>(Clock::now() - *stats.window_start).count()
-            : 0.0;
-    const double cpu = stats.window_start ? cpu_seconds() - stats.cpu_at_start : 0.0;
+    // Load generator (and relay) CPU over the timed window (well below 1: not the bottleneck).
+    const std::string cpu = stats.meter
+                                ? stats.meter->report()
+                                : "loadgen_cpu_s=0.00 loadgen_wall_s=0.00 loadgen_cpu_util=0.00";
     fmt::print(
         "mode=requests op={} concurrency={} seconds={:.2f} answered={} failed={} rate={:.1f} "
-        "value_bytes={} loadgen_cpu_s={:.2f} loadgen_wall_s={:.2f} loadgen_cpu_util={:.2f} "
-        "last_error=\"{}\"\n",
+        "value_bytes={} {} last_error=\"{}\"\n",
         o.op, o.concurrency, o.seconds, stats.ok, stats.failed,
-        static_cast<double>(stats.ok) / o.seconds, o.value_bytes, cpu, window,
-        window > 0 ? cpu / window : 0.0, stats.last_error);
+        static_cast<double>(stats.ok) / o.seconds, o.value_bytes, cpu, stats.last_error);
   }
   return stats.failed == 0 ? 0 : 1;
 }

@@ -2,10 +2,13 @@
 // + libp2p TLS on one io_context (one thread). Every peer is its own node::Host (own identity, own
 // UDP socket), as real clients behind one IP would be.
 //
-//   relay_bench circuits --target IP:PORT --peer ID [--circuits K] [--megabytes M]
+//   relay_bench circuits --target IP:PORT --peer ID [--circuits K] [--megabytes M | --seconds S]
 //     K circuits at once; each target reserves, each source CONNECTs to its target and writes
 //     M/K MiB one way. The target counts, and answers one byte once all arrived (so the result
 //     does not depend on how a relay forwards half-closes). Prints MiB/s for all K together.
+//     With --seconds S the sources write without end instead; after a 0.5 s warm-up the bytes
+//     the targets receive in the next S seconds are the result (a window independent of the
+//     relay's speed, so slow and fast relays are measured for as long).
 //   relay_bench reservations --target IP:PORT --peer ID [--count N] [--concurrency C] [--hold S]
 //     N identities each dial and hold one reservation; prints "ready ..." once all are in (the
 //     harness samples the relay's RSS then) and holds them S seconds.
@@ -14,10 +17,8 @@
 //     --under-load 1 another circuit carries a bulk transfer the whole time.
 //
 // Every result line is `key=value` pairs, with this process's CPU use over wall time
-// (loadgen_cpu_util: well below 1 means the load generator was not the bottleneck). Every mode
-// has a hard wall-clock cap.
-#include <sys/resource.h>
-
+// (loadgen_cpu_util: well below 1 means the load generator was not the bottleneck) and, with
+// --relay-pid, the relay's over the same window. Every mode has a hard wall-clock cap.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -27,7 +28,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -41,7 +41,7 @@
 #include <boost/asio/write.hpp>
 
 #include "crypto/ed25519.h"
-#include "crypto/peer_id.h"
+#include "load_common.h"
 #include "multiformats/multiaddr.h"
 #include "node/host.h"
 #include "node/relay/relay_client.h"
@@ -52,15 +52,17 @@ namespace {
 namespace asio = boost::asio;
 namespace relay = privstack::protocol::relay;
 using namespace privstack;
+using bench::Clock;
+using bench::CpuMeter;
+using bench::since;
 using protocol::kUseTuple;
-using Clock = std::chrono::steady_clock;
 
 struct Options {
   std::string mode;
-  std::string target;  // ip:port
-  std::string peer;
+  bench::TargetOptions relay;
   std::size_t circuits = 1;
   double megabytes = 64;
+  double seconds = 0;  // circuits: > 0 measures a timed window instead of a fixed payload
   std::size_t count = 1000;
   std::size_t concurrency = 16;
   double hold = 5.0;
@@ -68,100 +70,36 @@ struct Options {
   bool under_load = false;
 };
 
-[[noreturn]] void usage(std::string_view why) {
-  fmt::print(stderr,
-             "error: {}\n"
-             "usage: relay_bench circuits --target IP:PORT --peer ID [--circuits K] "
-             "[--megabytes M]\n"
-             "       relay_bench reservations --target IP:PORT --peer ID [--count N] "
-             "[--concurrency C] [--hold S]\n"
-             "       relay_bench ping --target IP:PORT --peer ID [--samples N] "
-             "[--under-load 0|1]\n",
-             why);
-  std::exit(2);
-}
-
 Options parse_options(int argc, char** argv) {
-  std::vector<std::string_view> args(argv + 1, argv + argc);
-  if (args.empty()) usage("no mode");
   Options o;
-  o.mode = std::string(args[0]);
-  for (std::size_t i = 1; i < args.size(); i += 2) {
-    if (i + 1 >= args.size()) usage(fmt::format("missing value for {}", args[i]));
-    const std::string value(args[i + 1]);
-    const std::string_view key = args[i];
-    try {
-      if (key == "--target") {
-        o.target = value;
-      } else if (key == "--peer") {
-        o.peer = value;
-      } else if (key == "--circuits") {
-        o.circuits = std::stoul(value);
-      } else if (key == "--megabytes") {
-        o.megabytes = std::stod(value);
-      } else if (key == "--count") {
-        o.count = std::stoul(value);
-      } else if (key == "--concurrency") {
-        o.concurrency = std::stoul(value);
-      } else if (key == "--hold") {
-        o.hold = std::stod(value);
-      } else if (key == "--samples") {
-        o.samples = std::stoul(value);
-      } else if (key == "--under-load") {
-        o.under_load = value != "0";
-      } else {
-        usage(fmt::format("unknown option {}", key));
-      }
-    } catch (const std::exception&) {
-      usage(fmt::format("bad value for {}: {}", key, value));
-    }
-  }
-  if (o.mode != "circuits" && o.mode != "reservations" && o.mode != "ping") {
-    usage(fmt::format("unknown mode {}", o.mode));
-  }
-  if (o.target.empty() || o.peer.empty()) usage("--target and --peer are required");
-  if (o.circuits == 0 || o.concurrency == 0 || o.samples == 0) usage("counts must be >= 1");
-  if (o.circuits > 1024 || o.count > 100'000 || o.samples > 1'000'000 || o.megabytes <= 0 ||
-      o.megabytes > 65536) {
-    usage("value out of range");
-  }
+  CLI::App app{"Circuit relay v2 load against any relay over QUIC v1", "relay_bench"};
+  app.require_subcommand(1);
+  auto* circuits = app.add_subcommand("circuits", "MiB/s through K circuits at once");
+  auto* reservations = app.add_subcommand("reservations", "N peers each holding a reservation");
+  auto* ping = app.add_subcommand("ping", "Relayed 32-byte round trips, p50/p99");
+  for (auto* mode : {circuits, reservations, ping})
+    bench::add_target_options(*mode, o.relay);
+  circuits->add_option("--circuits", o.circuits, "Circuits at once")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+  circuits->add_option("--megabytes", o.megabytes, "MiB in total, one way (without --seconds)")
+      ->check(CLI::Range(0.001, 65536.0));
+  circuits
+      ->add_option("--seconds", o.seconds,
+                   "Measure a window of this many seconds of continuous writing instead")
+      ->check(CLI::Range(0.0, 3600.0));
+  reservations->add_option("--count", o.count, "Peers (identities)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+  reservations->add_option("--concurrency", o.concurrency, "Reservations being set up at once")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}));
+  reservations->add_option("--hold", o.hold, "Seconds to hold them after the ready line")
+      ->check(CLI::Range(0.0, 86'400.0));
+  ping->add_option("--samples", o.samples, "Round trips")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  ping->add_option("--under-load", o.under_load, "1: a second circuit carries a bulk transfer");
+  bench::parse_or_exit(app, argc, argv);
+  o.mode = app.get_subcommands().front()->get_name();
   return o;
 }
-
-double seconds_of(const timeval& tv) {
-  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
-}
-
-/// CPU seconds (user + system) this process used so far.
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
-}
-
-double since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-/// Thousands of hosts each hold a UDP socket: lift the soft descriptor limit to the hard one.
-void raise_nofile() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-  limit.rlim_cur = limit.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &limit);
-}
-
-/// CPU use of this process over a measured interval.
-struct CpuMeter {
-  Clock::time_point wall = Clock::now();
-  double cpu = cpu_seconds();
-  std::string report() const {
-    const double w = since(wall);
-    const double c = cpu_seconds() - cpu;
-    return fmt::format("loadgen_cpu_s={:.2f} loadgen_wall_s={:.2f} loadgen_cpu_util={:.2f}", c, w,
-                       w > 0 ? c / w : 0.0);
-  }
-};
 
 struct Context {
   asio::io_context& io;
@@ -243,13 +181,16 @@ asio::awaitable<node::StreamPtr> open_circuit(Context& ctx, const std::shared_pt
 }
 
 /// Target side of a bulk circuit: counts `expected` bytes (0 = until EOF), then writes one byte.
-asio::awaitable<void> count_and_ack(node::StreamPtr stream, std::uint64_t expected) {
+/// Adds what arrives to `*received` as it arrives, when given (the timed circuits window).
+asio::awaitable<void> count_and_ack(node::StreamPtr stream, std::uint64_t expected,
+                                    std::shared_ptr<std::uint64_t> received = nullptr) {
   std::vector<std::uint8_t> buffer(64 * 1024);
   std::uint64_t got = 0;
   while (expected == 0 || got < expected) {
     auto [ec, n] = co_await stream->async_read_some(asio::buffer(buffer), kUseTuple);
     if (ec) co_return;
     got += n;
+    if (received) *received += n;
   }
   const std::uint8_t ack = 1;
   co_await asio::async_write(*stream, asio::buffer(&ack, 1), kUseTuple);
@@ -309,7 +250,63 @@ std::vector<node::StreamPtr> setup_circuits(Context& ctx, std::size_t circuits,
   return *streams;
 }
 
+/// Prints the failure line and returns false when fewer than all circuits opened.
+bool all_opened(const Context& ctx, const std::vector<node::StreamPtr>& streams) {
+  const auto opened = static_cast<std::size_t>(std::count_if(
+      streams.begin(), streams.end(), [](const node::StreamPtr& s) { return s != nullptr; }));
+  if (opened == streams.size()) return true;
+  fmt::print("mode=circuits circuits={} ok=0 opened={} error=\"{}\"\n", streams.size(), opened,
+             ctx.last_error);
+  return false;
+}
+
+/// --seconds: every source writes without end; the result is what the targets received in a
+/// window of o.seconds after a warm-up.
+int run_circuits_timed(Context& ctx, const Options& o) {
+  auto received = std::make_shared<std::uint64_t>(0);
+  auto streams = setup_circuits(ctx, o.circuits,
+                                [received](node::StreamPtr stream, crypto::PeerId,
+                                           std::optional<relay::Limit>) -> asio::awaitable<void> {
+                                  co_await count_and_ack(std::move(stream), 0, received);
+                                });
+  if (!all_opened(ctx, streams)) return 1;
+  auto stop = std::make_shared<bool>(false);
+  auto failed = std::make_shared<std::size_t>(0);  // pumps that ended before the window did
+  auto finished = std::make_shared<std::size_t>(0);
+  for (auto& stream : streams) {
+    asio::co_spawn(
+        ctx.io,
+        [stream, stop, failed]() -> asio::awaitable<void> {
+          if (!co_await pump(stream, 0, stop.get()) && !*stop) ++*failed;
+        },
+        [finished](std::exception_ptr) { ++*finished; });
+  }
+  // Warm-up: congestion and flow-control windows open before the window starts.
+  ctx.io.run_for(std::chrono::milliseconds(500));
+  const std::uint64_t before = *received;
+  CpuMeter meter(o.relay.relay_pid);
+  ctx.io.run_for(
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds)));
+  const double seconds = meter.seconds();
+  const std::string cpu = meter.report();
+  const double mib = static_cast<double>(*received - before) / (1024.0 * 1024.0);
+  const bool ok = *failed == 0 && mib > 0;
+  if (*failed > 0) ctx.fail(fmt::format("{} circuit(s) stopped before the window ended", *failed));
+  *stop = true;
+  for (auto& stream : streams)
+    stream->reset();  // ends the pending writes now rather than after the queued data
+  run_until(
+      ctx.io, [&] { return *finished == o.circuits; }, std::chrono::seconds(10));
+  fmt::print(
+      "mode=circuits circuits={} ok={} payload_mib={:.1f} seconds={:.3f} mib_per_s={:.1f} "
+      "window=timed {} error=\"{}\"\n",
+      o.circuits, ok ? 1 : 0, mib, seconds, ok ? mib / seconds : 0.0, cpu,
+      ok ? std::string() : ctx.last_error);
+  return ok ? 0 : 1;
+}
+
 int run_circuits(Context& ctx, const Options& o) {
+  if (o.seconds > 0) return run_circuits_timed(ctx, o);
   const auto per_circuit =
       static_cast<std::uint64_t>(o.megabytes * 1024 * 1024 / static_cast<double>(o.circuits));
   auto streams =
@@ -318,14 +315,8 @@ int run_circuits(Context& ctx, const Options& o) {
                                    std::optional<relay::Limit>) -> asio::awaitable<void> {
                        co_await count_and_ack(std::move(stream), per_circuit);
                      });
-  const auto opened = static_cast<std::size_t>(std::count_if(
-      streams.begin(), streams.end(), [](const node::StreamPtr& s) { return s != nullptr; }));
-  if (opened < o.circuits) {
-    fmt::print("mode=circuits circuits={} ok=0 opened={} error=\"{}\"\n", o.circuits, opened,
-               ctx.last_error);
-    return 1;
-  }
-  CpuMeter meter;
+  if (!all_opened(ctx, streams)) return 1;
+  CpuMeter meter(o.relay.relay_pid);
   auto finished = std::make_shared<std::size_t>(0);
   auto succeeded = std::make_shared<std::size_t>(0);
   for (auto& stream : streams) {
@@ -338,7 +329,7 @@ int run_circuits(Context& ctx, const Options& o) {
   }
   const bool in_time = run_until(
       ctx.io, [&] { return *finished == o.circuits; }, std::chrono::seconds(300));
-  const double seconds = since(meter.wall);
+  const double seconds = meter.seconds();
   const double mib = static_cast<double>(per_circuit * o.circuits) / (1024.0 * 1024.0);
   const bool ok = in_time && *succeeded == o.circuits;
   fmt::print(
@@ -352,7 +343,7 @@ int run_circuits(Context& ctx, const Options& o) {
 }
 
 int run_reservations(Context& ctx, const Options& o) {
-  CpuMeter meter;
+  CpuMeter meter(o.relay.relay_pid);
   struct Progress {
     std::size_t next = 0;
     std::size_t reserved = 0;
@@ -378,7 +369,7 @@ int run_reservations(Context& ctx, const Options& o) {
       std::chrono::duration<double>(60.0 + 0.1 * static_cast<double>(o.count)));
   const std::size_t reserved = progress->reserved;
   fmt::print("ready reserved={} failed={} setup_s={:.2f} {} last_error=\"{}\"\n", reserved,
-             ctx.failed, since(meter.wall), meter.report(), ctx.last_error);
+             ctx.failed, meter.seconds(), meter.report(), ctx.last_error);
   std::fflush(stdout);
   ctx.io.run_for(
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.hold)));
@@ -414,7 +405,7 @@ int run_ping(Context& ctx, const Options& o) {
         asio::detached);
     ctx.io.run_for(std::chrono::milliseconds(500));  // the transfer reaches its steady state
   }
-  CpuMeter meter;
+  CpuMeter meter(o.relay.relay_pid);
   struct Samples {
     std::vector<double> rtts;
     bool done = false;
@@ -464,25 +455,17 @@ int run_ping(Context& ctx, const Options& o) {
   return 0;
 }
 
-std::optional<multiformats::Multiaddr> make_address(const Options& o) {
-  const auto colon = o.target.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  auto parsed = multiformats::Multiaddr::parse(fmt::format("/ip4/{}/udp/{}/quic-v1/p2p/{}",
-                                                           o.target.substr(0, colon),
-                                                           o.target.substr(colon + 1), o.peer));
-  if (!parsed) return std::nullopt;
-  return *parsed;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   const Options o = parse_options(argc, argv);
-  if (!crypto::PeerId::parse(o.peer)) usage("bad --peer");
-  auto address = make_address(o);
-  if (!address) usage("bad --target (want IPv4:PORT)");
-  raise_nofile();
+  auto address = bench::relay_multiaddr(o.relay);
+  if (!address) {
+    fmt::print(stderr, "error: bad --target (want IPv4:PORT)\n");
+    return 2;
+  }
+  bench::raise_nofile();
   asio::io_context io(1);
   Context ctx{.io = io, .relay_address = *address, .hosts = {}, .failed = 0, .last_error = {}};
   int status = 1;

@@ -6,6 +6,7 @@
 //     Opens N identified connections, prints "ready ..." and keeps them open for S seconds.
 //
 // Every result line is `key=value` pairs. Each mode has a hard wall-clock cap so it always ends.
+// With --relay-pid, `handshakes` also reports the relay's CPU use over the same interval.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -15,7 +16,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -28,6 +28,7 @@
 
 #include "crypto/ed25519.h"
 #include "crypto/peer_id.h"
+#include "load_common.h"
 #include "multiformats/multiaddr.h"
 #include "node/host.h"
 #include "protocol/identify.h"
@@ -36,84 +37,46 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace privstack;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::cpu_seconds;
+using bench::run_bounded;
+using bench::since;
 
 struct Options {
   std::string mode;
-  std::string target;  // ip:port
-  std::string peer;
+  bench::TargetOptions relay;
   double seconds = 5.0;
   std::size_t concurrency = 1;
   std::size_t count = 1000;
   double hold = 5.0;
 };
 
-[[noreturn]] void usage(std::string_view why) {
-  fmt::print(stderr,
-             "error: {}\n"
-             "usage: relay_load handshakes --target IP:PORT --peer ID [--seconds N] "
-             "[--concurrency C]\n"
-             "       relay_load idle --target IP:PORT --peer ID [--count N] [--concurrency C] "
-             "[--hold S]\n",
-             why);
-  std::exit(2);
-}
-
 Options parse_options(int argc, char** argv) {
-  std::vector<std::string_view> args(argv + 1, argv + argc);
-  if (args.empty()) usage("no mode");
   Options o;
-  o.mode = std::string(args[0]);
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    if (i + 1 >= args.size()) usage(fmt::format("missing value for {}", args[i]));
-    const std::string value(args[i + 1]);
-    const std::string_view key = args[i];
-    try {
-      if (key == "--target") {
-        o.target = value;
-      } else if (key == "--peer") {
-        o.peer = value;
-      } else if (key == "--seconds") {
-        o.seconds = std::stod(value);
-      } else if (key == "--concurrency") {
-        o.concurrency = std::stoul(value);
-      } else if (key == "--count") {
-        o.count = std::stoul(value);
-      } else if (key == "--hold") {
-        o.hold = std::stod(value);
-      } else {
-        usage(fmt::format("unknown option {}", key));
-      }
-    } catch (const std::exception&) {
-      usage(fmt::format("bad value for {}: {}", key, value));
-    }
-    ++i;
+  CLI::App app{"Single-threaded QUIC connection load for a relay", "relay_load"};
+  app.require_subcommand(1);
+  auto* handshakes = app.add_subcommand("handshakes", "Dial + identify + close cycles per second");
+  auto* idle = app.add_subcommand("idle", "Hold N identified connections open");
+  for (auto* mode : {handshakes, idle}) {
+    bench::add_target_options(*mode, o.relay);
+    mode->add_option("--concurrency", o.concurrency, "Dials in flight at once")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}));
   }
-  if (o.mode != "handshakes" && o.mode != "idle") usage(fmt::format("unknown mode {}", o.mode));
-  if (o.target.empty() || o.peer.empty()) usage("--target and --peer are required");
-  if (o.concurrency == 0) usage("--concurrency must be at least 1");
+  handshakes->add_option("--seconds", o.seconds, "How long to keep cycling")
+      ->check(CLI::Range(0.1, 3600.0));
+  idle->add_option("--count", o.count, "Connections to open")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  idle->add_option("--hold", o.hold, "Seconds to hold them after the ready line")
+      ->check(CLI::Range(0.0, 86'400.0));
+  bench::parse_or_exit(app, argc, argv);
+  o.mode = app.get_subcommands().front()->get_name();
   return o;
-}
-
-double seconds_of(const timeval& tv) {
-  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
-}
-
-/// CPU seconds (user + system) this process used so far.
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
 }
 
 long max_rss_kb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss;
-}
-
-double since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 struct Shared {
@@ -176,48 +139,14 @@ asio::awaitable<void> idle_worker(Shared& shared, std::size_t& next, std::size_t
   }
 }
 
-/// Runs `io` until every worker finished or `cap` passed, then stops it (bounded in all cases).
-void run_bounded(asio::io_context& io, std::size_t& running, std::chrono::duration<double> cap) {
-  asio::steady_timer guard(io, std::chrono::duration_cast<Clock::duration>(cap));
-  bool timed_out = false;
-  guard.async_wait([&](boost::system::error_code ec) {
-    if (ec) return;
-    timed_out = true;
-    io.stop();
-  });
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        asio::steady_timer poll(io);
-        while (running > 0) {
-          poll.expires_after(std::chrono::milliseconds(20));
-          co_await poll.async_wait(asio::use_awaitable);
-        }
-        guard.cancel();
-        io.stop();  // the host's sockets keep io busy forever; we are done
-      },
-      asio::detached);
-  io.run();
-  if (timed_out) fmt::print(stderr, "warning: hard time cap reached, stopping\n");
-  io.restart();
-}
-
-std::optional<multiformats::Multiaddr> make_address(const Options& o) {
-  const auto colon = o.target.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  auto parsed = multiformats::Multiaddr::parse(fmt::format("/ip4/{}/udp/{}/quic-v1/p2p/{}",
-                                                           o.target.substr(0, colon),
-                                                           o.target.substr(colon + 1), o.peer));
-  if (!parsed) return std::nullopt;
-  return *parsed;
-}
-
 int run(const Options& o) {
   asio::io_context io(1);
-  auto peer = crypto::PeerId::parse(o.peer);
-  if (!peer) usage(fmt::format("bad peer id: {}", peer.error().message));
-  auto address = make_address(o);
-  if (!address) usage("bad --target (want IPv4:PORT)");
+  auto peer = crypto::PeerId::parse(o.relay.peer);  // checked by the parser
+  auto address = bench::relay_multiaddr(o.relay);
+  if (!peer || !address) {
+    fmt::print(stderr, "error: bad --target (want IPv4:PORT) or --peer\n");
+    return 2;
+  }
   // One host dials every connection: lift the transport's own connection cap (4096 by default)
   // so that `idle` can hold 10k.
   node::HostConfig config;
@@ -232,6 +161,7 @@ int run(const Options& o) {
 
   const auto wall_start = Clock::now();
   const double cpu_start = cpu_seconds();
+  bench::CpuMeter meter(o.relay.relay_pid);  // the relay's CPU over the same interval
   std::size_t running = o.concurrency;
 
   if (o.mode == "handshakes") {
@@ -248,13 +178,11 @@ int run(const Options& o) {
     }
     // The handshake timeout is 5 s; give stragglers that long past the deadline, then stop.
     run_bounded(io, running, std::chrono::duration<double>(o.seconds + 12.0));
-    const double wall = since(wall_start);
-    const double cpu = cpu_seconds() - cpu_start;
     fmt::print(
-        "mode=handshakes concurrency={} seconds={:.2f} ok={} failed={} rate={:.1f} "
-        "loadgen_cpu_s={:.2f} loadgen_wall_s={:.2f} loadgen_cpu_util={:.2f} last_error=\"{}\"\n",
+        "mode=handshakes concurrency={} seconds={:.2f} ok={} failed={} rate={:.1f} {} "
+        "last_error=\"{}\"\n",
         o.concurrency, o.seconds, shared.ok, shared.failed,
-        static_cast<double>(shared.ok) / o.seconds, cpu, wall, cpu / wall, shared.last_error);
+        static_cast<double>(shared.ok) / o.seconds, meter.report(), shared.last_error);
   } else {
     std::size_t next = 0;
     std::vector<node::ConnectionPtr> held;

@@ -11,6 +11,8 @@
 # printed its banner, which it does only after every listener is up.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=lib.sh
+source "$root/bench/targets/lib.sh"
 # PRIVSTACK_RELAY_BIN overrides the binary (e.g. another engineer's release build dir).
 relay=${PRIVSTACK_RELAY_BIN:-$root/build/privstack-relay}
 
@@ -23,27 +25,12 @@ case "$cmd" in
     ;;
   run) ;;
   *)
-    echo "usage: $0 build | run --port P --http-port H --workdir D [--unlimited]" >&2
+    target_usage
     exit 2
     ;;
 esac
 
-port=
-http_port=
-workdir=
-unlimited=0
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --port) port=$2; shift 2 ;;
-    --http-port) http_port=$2; shift 2 ;;
-    --workdir) workdir=$2; shift 2 ;;
-    --unlimited) unlimited=1; shift ;;
-    *) echo "unknown argument $1" >&2; exit 2 ;;
-  esac
-done
-[[ -n $port && -n $http_port && -n $workdir ]] || { echo "--port, --http-port, --workdir required" >&2; exit 2; }
-mkdir -p "$workdir"
-rm -f "$workdir/relay.key" "$workdir/peer_id" "$workdir/peer_id.tmp"
+target_parse_run_args "$@"
 
 # Metrics off: its fixed loopback port would collide between back-to-back runs.
 args=(--port "$port" --http-port "$http_port" --identity "$workdir/relay.key" --metrics-listen off)

@@ -38,6 +38,8 @@
 #   unless a connection_limits behaviour is added (the original has none).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=lib.sh
+source "$root/bench/targets/lib.sh"
 crate=$root/tests/interop/rust
 target_dir=$root/build-bench-cargo
 relay=$target_dir/release/mock-relay
@@ -61,28 +63,13 @@ case "$cmd" in
     ;;
   run) ;;
   *)
-    echo "usage: $0 build | run --port P --http-port H --workdir D [--unlimited]" >&2
+    target_usage
     exit 2
     ;;
 esac
 
-port=
-http_port=
-workdir=
-unlimited=0
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --port) port=$2; shift 2 ;;
-    --http-port) http_port=$2; shift 2 ;;
-    --workdir) workdir=$2; shift 2 ;;
-    --unlimited) unlimited=1; shift ;;
-    *) echo "unknown argument $1" >&2; exit 2 ;;
-  esac
-done
-[[ -n $port && -n $http_port && -n $workdir ]] || { echo "--port, --http-port, --workdir required" >&2; exit 2; }
 [[ -x $relay ]] || { echo "$relay missing: run $0 build" >&2; exit 1; }
-mkdir -p "$workdir"
-rm -f "$workdir/relay.key" "$workdir/peer_id" "$workdir/peer_id.tmp"
+target_parse_run_args "$@"
 
 args=(--port "$port" --http-port "$http_port" --identity "$workdir/relay.key"
   --ping-interval-ms 15000 --peer-id-file "$workdir/peer_id")

@@ -14,6 +14,8 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+# shellcheck source=lib.sh
+source bench/targets/lib.sh  # wait_for_peer_id
 loadgen=${LOADGEN_DIR:-}
 if [[ -z $loadgen ]]; then
   loadgen=build-bench/bench
@@ -61,16 +63,10 @@ for t in "${targets[@]}"; do
   mkdir -p "$d"
   "bench/targets/$t.sh" run --port "$port" --http-port $((port + 1)) --workdir "$d" "${unlimited[@]}" &
   relay_pid=$!
-  for _ in $(seq 300); do
-    [[ -s $d/peer_id ]] && break
-    kill -0 "$relay_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [[ ! -s $d/peer_id ]]; then
+  if ! peer=$(wait_for_peer_id "$d" "$relay_pid" 30); then
     echo "smoke target=$t workload=start result=FAIL no peer_id"; tail -n 5 "$d/relay.log" 2>/dev/null
     failures=$((failures + 1)); stop_relay; continue
   fi
-  peer=$(cat "$d/peer_id")
   tgt=(--target "127.0.0.1:$port" --peer "$peer")
   run() {  # workload timeout-seconds command...
     local w=$1 secs=$2

@@ -455,8 +455,8 @@ void add_transport_flags(CLI::App& cli, Options& options) {
       ->group(group)
       ->capture_default_str();
   cli.add_option("--max-pending-handshakes", options.max_pending_handshakes,
-                 "Inbound QUIC handshakes in progress, even with a valid Retry token; beyond 128 "
-                 "(or this limit if lower) "
+                 "Inbound QUIC handshakes in progress, even with a valid Retry token; from "
+                 "--retry-threshold on (or this limit if lower) "
                  "new clients must first answer a Retry (0 = no limit)")
       ->check(CLI::NonNegativeNumber)
       ->group(group)
@@ -467,6 +467,54 @@ void add_transport_flags(CLI::App& cli, Options& options) {
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20))
       ->group(group)
       ->capture_default_str();
+}
+
+// ---- QUIC/libp2p timeouts (--retry-threshold, --handshake-timeout, --negotiation-timeout) -----
+
+// Whole seconds on the command line; CLI11 fills them, apply_transport_timeout_flags converts.
+struct TransportTimeoutFlags {
+  std::int64_t handshake_timeout = 0;
+  std::int64_t negotiation_timeout = 0;
+};
+
+// Bounds: a handshake over a lossy mobile path needs a few RTTs plus PTO backoff, so 1 s is the
+// least that is not a foot-gun; beyond 60 s a half-open handshake holds a pending slot for longer
+// than any client waits. Negotiation gets up to 5 minutes (slow peers, debugging), not forever:
+// an unnegotiated stream holds QUIC stream credit until its deadline.
+constexpr std::int64_t kMaxHandshakeSeconds = 60;
+constexpr std::int64_t kMaxNegotiationSeconds = 300;
+// More handshakes in progress than this is never reasonable to allow without address validation.
+constexpr std::size_t kMaxRetryThreshold = 1'000'000;
+
+void add_transport_timeout_flags(CLI::App& cli, Options& options, TransportTimeoutFlags& flags) {
+  flags.handshake_timeout = options.handshake_timeout.count();
+  flags.negotiation_timeout = options.negotiation_timeout.count();
+  const std::string group = "QUIC connections (issue 8)";
+  cli.add_option("--retry-threshold", options.retry_threshold,
+                 "From this many inbound QUIC handshakes in progress on, a new client must first "
+                 "answer a Retry (address validation); capped by --max-pending-handshakes (0 = "
+                 "always Retry)")
+      ->check(CLI::Range(std::size_t{0}, kMaxRetryThreshold))
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--handshake-timeout", flags.handshake_timeout,
+                 "Seconds a QUIC handshake may take; an unfinished one is dropped and frees its "
+                 "pending slot")
+      ->check(CLI::Range(std::int64_t{1}, kMaxHandshakeSeconds))
+      ->group(group)
+      ->capture_default_str();
+  cli.add_option("--negotiation-timeout", flags.negotiation_timeout,
+                 "Seconds a peer has to agree on a protocol (multistream-select) for a new stream "
+                 "before it is reset")
+      ->check(CLI::Range(std::int64_t{1}, kMaxNegotiationSeconds))
+      ->group(group)
+      ->capture_default_str();
+}
+
+// Values were validated by CLI11; this only converts them.
+void apply_transport_timeout_flags(const TransportTimeoutFlags& flags, Options& options) {
+  options.handshake_timeout = std::chrono::seconds(flags.handshake_timeout);
+  options.negotiation_timeout = std::chrono::seconds(flags.negotiation_timeout);
 }
 
 }  // namespace
@@ -510,6 +558,8 @@ CliOutcome parse_command_line(int argc, const char* const* argv) {
   AutonatFlags autonat_flags;
   add_autonat_flags(cli, options.autonat_config, autonat_flags);
   add_transport_flags(cli, options);
+  TransportTimeoutFlags timeout_flags;
+  add_transport_timeout_flags(cli, options, timeout_flags);
 
   CliOutcome outcome;
   try {
@@ -531,6 +581,7 @@ CliOutcome parse_command_line(int argc, const char* const* argv) {
   apply_ops_flags(ops_flags, options);
   apply_metrics_flags(metrics_flags, options);
   apply_autonat_flags(autonat_flags, options);
+  apply_transport_timeout_flags(timeout_flags, options);
   outcome.options = options;
   return outcome;
 }

@@ -33,6 +33,13 @@ struct Options {
   std::size_t max_connections_per_ip = 256;
   std::size_t max_pending_handshakes = 1024;
   std::uint64_t max_streams_per_connection = 256;
+  // QUIC/libp2p timeouts that were hard-coded: inbound handshakes in progress before new clients
+  // must first answer a Retry (--retry-threshold; 0 = always Retry), the QUIC handshake deadline
+  // (--handshake-timeout) and the multistream-select deadline of a new stream
+  // (--negotiation-timeout). Defaults are the previous constants (rust-libp2p's, README).
+  std::size_t retry_threshold = 128;
+  std::chrono::seconds handshake_timeout{5};
+  std::chrono::seconds negotiation_timeout{10};
   // Circuit relay v2 limits (--relay-*), rust-libp2p's defaults; 0 disables a numeric limit.
   protocol::relay::RelayPolicy relay;
   // Kademlia server limits (--kad-*) with rust-libp2p MemoryStore defaults, and the bootstrap

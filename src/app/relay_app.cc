@@ -7,6 +7,7 @@
 
 #include "app/announce.h"
 #include "app/banner.h"
+#include "app/host_config.h"
 #include "app/identity_document.h"
 #include "app/version.h"
 #include "crypto/key_file.h"
@@ -36,15 +37,8 @@ Result<std::unique_ptr<RelayApp>> RelayApp::start(boost::asio::io_context& io,
   if (auto owned = check_announce_owner(options.announce, identity->keypair.peer_id()); !owned)
     return owned.error();
 
-  // QUIC on both wildcards, as the original: the v6 socket is v6-only so both bind one port.
-  node::HostConfig host_config;
-  host_config.listen = {
-      boost::asio::ip::udp::endpoint(boost::asio::ip::address_v4::any(), options.port),
-      boost::asio::ip::udp::endpoint(boost::asio::ip::address_v6::any(), options.port)};
-  host_config.transport.max_connections = options.max_connections;
-  host_config.transport.max_connections_per_ip = options.max_connections_per_ip;
-  host_config.transport.max_pending_handshakes = options.max_pending_handshakes;
-  host_config.transport.max_streams_bidi = options.max_streams_per_connection;
+  // QUIC on both wildcards, as the original, with the limits and timeouts of the command line.
+  node::HostConfig host_config = make_host_config(options);
   auto host = node::Host::create(io, identity->keypair, host_config);
   if (!host)
     return make_error("cannot listen for QUIC on UDP port {}: {}", options.port,

@@ -74,8 +74,9 @@ Result<void> EndpointCore::open_sockets() {
     addresses = {udp::endpoint(udp::v4(), 0), udp::endpoint(udp::v6(), 0)};
   }
   for (const auto& address : addresses) {
-    auto socket = UdpSocket::open(io_, address,
-                                  UdpOptions{config_.udp_gso, config_.udp_gro, config_.udp_mmsg});
+    auto socket = UdpSocket::open(
+        io_, address,
+        UdpOptions{config_.udp_gso, config_.udp_gro, config_.udp_mmsg, config_.udp_shared_flush});
     if (!socket) {
       // A host without IPv6 can still dial over IPv4 when nothing specific was asked for.
       if (defaults && address.address().is_v6() && !sockets_.empty()) continue;
@@ -392,6 +393,23 @@ Result<std::shared_ptr<Connection>> EndpointCore::start_dial(
   return connection;
 }
 
+void EndpointCore::refresh_udp_counters() {
+  // Sockets closed by close() are gone from sockets_; their totals were folded in by then.
+  std::uint64_t calls = udp_closed_.send_calls, sent = udp_closed_.datagrams_sent;
+  std::uint64_t receives = udp_closed_.receive_calls, received = udp_closed_.datagrams_received;
+  for (const auto& socket : sockets_) {
+    const UdpStats& stats = socket->stats();
+    calls += stats.send_calls;
+    sent += stats.datagrams_sent;
+    receives += stats.receive_calls;
+    received += stats.datagrams_received;
+  }
+  counters.udp_send_calls = calls;
+  counters.udp_datagrams_sent = sent;
+  counters.udp_receive_calls = receives;
+  counters.udp_datagrams_received = received;
+}
+
 void EndpointCore::close() {
   if (closed_) return;
   closed_ = true;
@@ -408,7 +426,13 @@ void EndpointCore::close() {
   inbound_sources_.clear();
   source_counts_.clear();
   for (auto& socket : sockets_)
-    socket->close();
+    socket->close();  // sends what a write pass left for flush_soon()
+  // The sockets go; their totals stay in the counters.
+  refresh_udp_counters();
+  udp_closed_.send_calls = counters.udp_send_calls;
+  udp_closed_.datagrams_sent = counters.udp_datagrams_sent;
+  udp_closed_.receive_calls = counters.udp_receive_calls;
+  udp_closed_.datagrams_received = counters.udp_datagrams_received;
   sockets_.clear();
   connection_handler = nullptr;
 }
@@ -505,6 +529,7 @@ std::size_t Endpoint::inbound_source_count() const {
 }
 
 const EndpointCounters& Endpoint::counters() const {
+  core_->refresh_udp_counters();
   return core_->counters;
 }
 

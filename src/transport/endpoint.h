@@ -36,6 +36,20 @@ struct EndpointCounters {
   std::uint64_t retries_sent = 0;
   /// Most inbound handshakes ever in progress at once (proves max_pending_handshakes holds).
   std::uint64_t pending_handshakes_peak = 0;
+
+  /// Data-path work, for benchmarks (packets, syscalls and timers per MiB; bench/perf/PROFILE.md).
+  /// Connection write passes, the QUIC packets they built, those among them that carried no
+  /// stream data (ACK/control only), and timer wake-ups (OS timer or next-turn pacing expiry).
+  std::uint64_t write_passes = 0;
+  std::uint64_t packets_written = 0;
+  std::uint64_t packets_without_stream_data = 0;
+  std::uint64_t stream_bytes_written = 0;
+  std::uint64_t timer_wakeups = 0;
+  /// UDP totals over the endpoint's sockets (UdpStats), refreshed when counters() is read.
+  std::uint64_t udp_send_calls = 0;
+  std::uint64_t udp_datagrams_sent = 0;
+  std::uint64_t udp_receive_calls = 0;
+  std::uint64_t udp_datagrams_received = 0;
 };
 
 class Endpoint {

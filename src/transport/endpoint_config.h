@@ -60,6 +60,12 @@ struct EndpointConfig {
   bool udp_gso = true;   // UDP_SEGMENT: a pass of equal-size packets in one sendmsg
   bool udp_gro = true;   // UDP_GRO: a train of datagrams in one receive
   bool udp_mmsg = true;  // recvmmsg/sendmmsg: many datagrams per syscall
+  /// The write passes of all connections on a socket in one event-loop turn share one flush
+  /// (udp_socket.h, flush_soon): one sendmmsg per turn instead of one syscall per connection.
+  bool udp_shared_flush = true;
+  /// Path MTU discovery (ngtcp2's probes, up to 1452-byte packets; quinn does the same). Off keeps
+  /// every packet at the 1200 bytes QUIC guarantees; off is for benchmarks' before/after runs.
+  bool quic_pmtud = true;
   /// Offer AES-GCM first when the CPU has AES instructions (tls_session.cc says why); false keeps
   /// ChaCha20-Poly1305 first. Only the dialling side's order counts (servers follow the client).
   bool tls_prefer_aes_gcm = true;

@@ -66,6 +66,8 @@ class EndpointCore : public std::enable_shared_from_this<EndpointCore> {
   std::size_t inbound_tracked_count() const { return inbound_sources_.size(); }
   std::size_t inbound_source_count() const { return source_counts_.sources(); }
   EndpointCounters counters;
+  /// Sums the sockets' UdpStats into counters' udp_* fields.
+  void refresh_udp_counters();
 
  private:
   void on_datagram(UdpSocket& socket, ByteView datagram, const udp::endpoint& remote);
@@ -89,6 +91,7 @@ class EndpointCore : public std::enable_shared_from_this<EndpointCore> {
   crypto::PeerId local_peer_;
   std::array<std::uint8_t, 32> static_secret_{};
   std::vector<std::shared_ptr<UdpSocket>> sockets_;
+  UdpStats udp_closed_;  // totals of sockets already closed (counters stay monotonic)
   std::unordered_map<ConnectionIdKey, std::shared_ptr<Connection>, ConnectionIdHash> by_cid_;
   std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections_;
   std::unordered_set<std::uint64_t> handshaking_;  // inbound connections mid-handshake

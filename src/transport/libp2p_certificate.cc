@@ -82,7 +82,11 @@ Result<sys_seconds> parse_time(const der::Element& e) {
 
 // The parts of a certificate the libp2p checks need, located by walking its DER.
 struct ParsedCertificate {
-  ByteView tbs_raw;    // what the self-signature covers
+  ByteView tbs_raw;        // what the self-signature covers
+  ByteView signature_alg;  // outer signatureAlgorithm AlgorithmIdentifier, tag and all
+  ByteView tbs_alg;        // TBSCertificate.signature; RFC 5280 4.1.1.2: must equal the outer one
+  ByteView signature_oid;  // content of the outer algorithm's OID
+  bool has_algorithm_parameters = false;  // the outer AlgorithmIdentifier carries parameters
   ByteView spki_raw;   // SubjectPublicKeyInfo exactly as sent; the host key signed these bytes
   ByteView signature;  // signatureValue without the unused-bits byte
   sys_seconds not_before;
@@ -109,14 +113,29 @@ Result<ParsedCertificate> parse_certificate(ByteView der_bytes) {
   ParsedCertificate out;
   out.tbs_raw = tbs->raw;
   out.signature = sig->content.subspan(1);
+  out.signature_alg = outer_alg->raw;
+  {
+    der::Reader alg(outer_alg->content);
+    auto oid = alg.read(der::kOid);
+    if (!oid) return oid.error();
+    out.signature_oid = oid->content;
+    out.has_algorithm_parameters = !alg.empty();
+  }
 
   der::Reader fields(tbs->content);
-  if (fields.peek_tag() == der::context(0)) {
-    if (auto version = fields.read(); !version) return version.error();
+  // The libp2p extension is mandatory and RFC 5280 allows extensions only in v3 (INTEGER 2), which
+  // GnuTLS's import enforces too.
+  {
+    auto version = fields.read(der::context(0));
+    if (!version) return make_error("certificate without version: extensions need v3");
+    constexpr std::array<std::uint8_t, 3> kV3 = {der::kInteger, 0x01, 0x02};
+    if (!equal(version->content, kV3)) return make_error("certificate is not X.509 v3");
   }
-  for (std::uint8_t tag : {der::kInteger, der::kSequence, der::kSequence}) {  // serial, alg, issuer
-    if (auto field = fields.read(tag); !field) return field.error();
-  }
+  if (auto serial = fields.read(der::kInteger); !serial) return serial.error();
+  auto tbs_alg = fields.read(der::kSequence);
+  if (!tbs_alg) return tbs_alg.error();
+  out.tbs_alg = tbs_alg->raw;
+  if (auto issuer = fields.read(der::kSequence); !issuer) return issuer.error();
   auto validity = fields.read(der::kSequence);
   if (!validity) return validity.error();
   {
@@ -207,7 +226,59 @@ bool acceptable_signature_algorithm(gnutls_sign_algorithm_t algorithm) {
   }
 }
 
+// Signature algorithms whose AlgorithmIdentifier has no parameters, so the OID alone names the
+// algorithm (RFC 5758 3.2 for ECDSA, RFC 8410 3 for Ed25519): what rust (P-256/SHA-256), go and
+// js peers put in their certificates. Anything else (RSA, RSA-PSS with its hash parameters,
+// Ed448) takes the general path through a full GnuTLS certificate import.
+gnutls_sign_algorithm_t parameterless_signature_algorithm(ByteView oid) {
+  static constexpr std::array<std::uint8_t, 8> kEcdsaSha256 = {0x2a, 0x86, 0x48, 0xce,
+                                                               0x3d, 0x04, 0x03, 0x02};
+  static constexpr std::array<std::uint8_t, 8> kEcdsaSha384 = {0x2a, 0x86, 0x48, 0xce,
+                                                               0x3d, 0x04, 0x03, 0x03};
+  static constexpr std::array<std::uint8_t, 8> kEcdsaSha512 = {0x2a, 0x86, 0x48, 0xce,
+                                                               0x3d, 0x04, 0x03, 0x04};
+  static constexpr std::array<std::uint8_t, 3> kEd25519 = {0x2b, 0x65, 0x70};
+  if (equal(oid, kEcdsaSha256)) return GNUTLS_SIGN_ECDSA_SHA256;
+  if (equal(oid, kEcdsaSha384)) return GNUTLS_SIGN_ECDSA_SHA384;
+  if (equal(oid, kEcdsaSha512)) return GNUTLS_SIGN_ECDSA_SHA512;
+  if (equal(oid, kEd25519)) return GNUTLS_SIGN_EDDSA_ED25519;
+  return GNUTLS_SIGN_UNKNOWN;
+}
+
+Result<void> verify_signature_with(gnutls_pubkey_t key, gnutls_sign_algorithm_t algorithm,
+                                   const ParsedCertificate& parsed) {
+  const auto tbs = datum(parsed.tbs_raw);
+  const auto sig = datum(parsed.signature);
+  if (int rv = gnutls_pubkey_verify_data2(key, algorithm, 0, &tbs, &sig); rv < 0) {
+    return make_error("certificate self-signature: {}", gnutls_strerror(rv));
+  }
+  return {};
+}
+
+// The common case without a second X.509 parse: GnuTLS has already imported the whole certificate
+// for the handshake (gnutls_pcert_import_x509_raw) and parse_certificate() has walked it, so only
+// the SubjectPublicKeyInfo is decoded here. Returns nullopt when the certificate needs the general
+// path (an algorithm with parameters, or inner and outer algorithm not byte-identical, which the
+// general path judges as GnuTLS does).
+std::optional<Result<void>> verify_self_signature_fast(const ParsedCertificate& parsed) {
+  const auto algorithm = parameterless_signature_algorithm(parsed.signature_oid);
+  if (algorithm == GNUTLS_SIGN_UNKNOWN || parsed.has_algorithm_parameters ||
+      !equal(parsed.tbs_alg, parsed.signature_alg)) {
+    return std::nullopt;
+  }
+  gnutls_pubkey_t raw_pub = nullptr;
+  if (gnutls_pubkey_init(&raw_pub) < 0)
+    return Result<void>(make_error("gnutls_pubkey_init failed"));
+  PubkeyPtr pub(raw_pub);
+  const auto spki = datum(parsed.spki_raw);
+  if (int rv = gnutls_pubkey_import(pub.get(), &spki, GNUTLS_X509_FMT_DER); rv < 0) {
+    return Result<void>(make_error("certificate key: {}", gnutls_strerror(rv)));
+  }
+  return verify_signature_with(pub.get(), algorithm, parsed);
+}
+
 Result<void> verify_self_signature(ByteView der_bytes, const ParsedCertificate& parsed) {
+  if (auto fast = verify_self_signature_fast(parsed)) return std::move(*fast);
   gnutls_x509_crt_t raw_crt = nullptr;
   if (gnutls_x509_crt_init(&raw_crt) < 0) return make_error("gnutls_x509_crt_init failed");
   X509CrtPtr crt(raw_crt);
@@ -226,14 +297,7 @@ Result<void> verify_self_signature(ByteView der_bytes, const ParsedCertificate& 
   if (int rv = gnutls_pubkey_import_x509(pub.get(), crt.get(), 0); rv < 0) {
     return make_error("certificate key: {}", gnutls_strerror(rv));
   }
-  const auto tbs = datum(parsed.tbs_raw);
-  const auto sig = datum(parsed.signature);
-  if (int rv = gnutls_pubkey_verify_data2(
-          pub.get(), static_cast<gnutls_sign_algorithm_t>(algorithm), 0, &tbs, &sig);
-      rv < 0) {
-    return make_error("certificate self-signature: {}", gnutls_strerror(rv));
-  }
-  return {};
+  return verify_signature_with(pub.get(), static_cast<gnutls_sign_algorithm_t>(algorithm), parsed);
 }
 
 }  // namespace

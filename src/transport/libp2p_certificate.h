@@ -86,6 +86,9 @@ struct PeerIdentity {
 /// Verifies one certificate by the libp2p rules: currently valid, self-signature correct with an
 /// acceptable algorithm, exactly one libp2p extension, no unknown critical extension, host-key
 /// signature correct. Never uses trust-chain verification (the certificate is self-signed).
+/// ECDSA and Ed25519 self-signatures are checked from our own DER walk plus the SPKI alone, since
+/// in a handshake GnuTLS has already imported (and sanity-checked) the whole certificate; other
+/// algorithms go through a full GnuTLS certificate import.
 Result<PeerIdentity> verify_certificate(
     ByteView der, std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 /// The same for a TLS certificate chain, which must hold exactly one certificate.

@@ -13,6 +13,7 @@
 
 #include "crypto/random.h"
 #include "transport/endpoint_core.h"
+#include "transport/pooled_post.h"
 #include "transport/stream_state.h"
 #include "transport/udp_socket.h"
 
@@ -86,6 +87,8 @@ void fill_settings(ngtcp2_settings& settings, const EndpointConfig& config) {
   settings.max_window = config.connection_receive_window;
   settings.max_stream_window = config.stream_receive_window;
   static constexpr std::uint32_t kVersions[] = {NGTCP2_PROTO_VER_V1};
+  // Off: no probes, every packet stays at QUIC's 1200 bytes (write() says why that was the case).
+  settings.no_pmtud = config.quic_pmtud ? 0 : 1;
   settings.preferred_versions = kVersions;
   settings.preferred_versionslen = 1;
   settings.available_versions = kVersions;
@@ -466,7 +469,8 @@ void Connection::schedule_write() {
   write_scheduled_ = true;
   // Deferred so that a batch of received packets, or many small application writes, produce one
   // write pass (and coalesced ACKs) instead of one each.
-  asio::post(executor_, [weak = weak_from_this()] {
+  // From the handler pool: once per write pass, i.e. about once per packet burst (pooled_post.h).
+  post_pooled(executor_, [weak = weak_from_this()] {
     if (auto c = weak.lock()) c->write();
   });
 }
@@ -489,6 +493,13 @@ void Connection::write() {
   if (!socket) return;
   TxBatch& tx = socket->tx_batch();
   const std::size_t max_size = ngtcp2_conn_get_path_max_tx_udp_payload_size(conn_);
+  // Each packet's buffer is the endpoint's maximum (1452), not the path's current one: ngtcp2
+  // shapes ordinary packets to the path's size anyway, but a Path MTU probe is bigger than that and
+  // is only written into a buffer it fits. With path-sized buffers PMTUD never probed and every
+  // connection stayed at 1200-byte packets: 923 instead of 763 packets per relayed MiB
+  // (bench/perf/PROFILE.md). A probe is longer than the packets before it: it starts a GSO run.
+  const std::size_t buffer_size =
+      std::max(max_size, ngtcp2_conn_get_max_tx_udp_payload_size(conn_));
   // Send at most one congestion-controller quantum per pass; ngtcp2's pacing timer (part of
   // ngtcp2_conn_get_expiry) brings us back for the rest.
   const std::size_t max_packets =
@@ -499,6 +510,8 @@ void Connection::write() {
   ngtcp2_pkt_info info{};
   std::array<ngtcp2_vec, 16> vecs{};
   std::size_t packets = 0;
+  bool packet_has_stream_data = false;  // for the counters: ACK/control-only packets per MiB
+  std::uint64_t stream_bytes = 0;
 
   // The bound only guards against a logic error spinning forever; normal passes end far earlier.
   for (int guard = 0; guard < 1 << 16; ++guard) {
@@ -529,16 +542,18 @@ void Connection::write() {
       if (s->fin_requested && offered == s->send.unsent()) flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;
     }
 
-    auto slot = tx.slot(max_size);
+    auto slot = tx.slot(buffer_size);
     if (slot.empty()) {
       socket->flush();
-      slot = tx.slot(max_size);
+      slot = tx.slot(buffer_size);
     }
     ngtcp2_ssize accepted = -1;
     const ngtcp2_ssize n =
         ngtcp2_conn_writev_stream(conn_, &ps.path, &info, slot.data(), slot.size(), &accepted,
                                   flags, stream_id, vecs.data(), nvec, ts);
     if (s && accepted >= 0) {
+      if (accepted > 0) packet_has_stream_data = true;
+      stream_bytes += static_cast<std::uint64_t>(accepted);
       s->send.mark_sent(static_cast<std::uint64_t>(accepted));
       if ((flags & NGTCP2_WRITE_STREAM_FLAG_FIN) &&
           static_cast<std::uint64_t>(accepted) == offered) {
@@ -567,10 +582,17 @@ void Connection::write() {
     }
     if (n == 0) break;  // nothing more to send, or congestion limited
     tx.commit(static_cast<std::size_t>(n), to_endpoint(ps.path.remote));
+    if (!packet_has_stream_data && core_ != nullptr) ++core_->counters.packets_without_stream_data;
+    packet_has_stream_data = false;
     if (++packets >= max_packets) break;
   }
-  socket->flush();
+  socket->flush_soon();
   ngtcp2_conn_update_pkt_tx_time(conn_, ts);
+  if (core_ != nullptr) {
+    ++core_->counters.write_passes;
+    core_->counters.packets_written += packets;
+    core_->counters.stream_bytes_written += stream_bytes;
+  }
   arm_timer();
 }
 
@@ -597,7 +619,7 @@ void Connection::arm_timer() {
     soon_expiry_ = expiry;
     if (!soon_posted_) {
       soon_posted_ = true;
-      asio::post(executor_, [weak = weak_from_this()] {
+      post_pooled(executor_, [weak = weak_from_this()] {
         if (auto c = weak.lock()) c->on_expiry_soon();
       });
     }
@@ -616,15 +638,16 @@ void Connection::arm_timer() {
   timer_.expires_at(std::chrono::steady_clock::time_point(
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::nanoseconds(expiry))));
-  timer_.async_wait([weak = weak_from_this()](const error_code& ec) {
+  timer_.async_wait(pooled([weak = weak_from_this()](const error_code& ec) {
     if (ec == asio::error::operation_aborted) return;
     if (auto c = weak.lock()) c->on_timer();
-  });
+  }));
 }
 
 void Connection::on_expiry_soon() {
   soon_posted_ = false;
   if (conn_ == nullptr || (state_ != State::handshaking && state_ != State::established)) return;
+  if (core_ != nullptr) ++core_->counters.timer_wakeups;
   auto self = shared_from_this();
   // Handles whatever is due (a pacing deadline within the slack counts as due); anything still
   // pending comes back from write()'s arm_timer as the same soon_expiry_ and gets a real timer.
@@ -647,6 +670,7 @@ void Connection::on_timer() {
   }
   if (conn_ == nullptr || state_ == State::closed) return;
   auto self = shared_from_this();
+  if (core_ != nullptr) ++core_->counters.timer_wakeups;
   if (now_ts() < ngtcp2_conn_get_expiry(conn_)) {
     // An early wake-up left armed by arm_timer: nothing is due yet.
     arm_timer();

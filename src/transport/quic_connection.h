@@ -22,6 +22,7 @@
 #include "transport/connection_id.h"
 #include "transport/pending_op.h"
 #include "transport/quic_stream.h"
+#include "transport/ring_queue.h"
 #include "transport/tls_session.h"
 
 namespace privstack::transport {
@@ -168,7 +169,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<ConnectionIdKey> cids_;
 
   std::unordered_map<std::int64_t, std::shared_ptr<StreamState>> streams_;
-  std::deque<std::shared_ptr<StreamState>> write_queue_;
+  RingQueue<std::shared_ptr<StreamState>> write_queue_;  // churns per packet: no deque
   StreamHandler stream_handler_;
   std::deque<std::shared_ptr<Stream>> pending_inbound_;
   bool delivery_scheduled_ = false;

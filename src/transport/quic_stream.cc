@@ -28,11 +28,13 @@ void Stream::reset(std::uint64_t app_error) {
   connection_->stream_reset(state_, app_error);
 }
 
-void Stream::start_read(asio::mutable_buffer buffer, IoHandler handler) {
+void Stream::start_read(asio::mutable_buffer buffer, IoHandler handler, bool local) {
+  state_->read_op.set_next_handler_local(local);
   connection_->stream_read(state_, buffer, std::move(handler));
 }
 
-void Stream::start_write(const ConstBufferList& data, IoHandler handler) {
+void Stream::start_write(const ConstBufferList& data, IoHandler handler, bool local) {
+  state_->write_op.set_next_handler_local(local);
   connection_->stream_write(state_, data, std::move(handler));
 }
 

@@ -6,11 +6,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/buffer.hpp>
 
 #include "transport/asio_fwd.h"
+#include "transport/handler_pool.h"
 
 namespace privstack::transport {
 
@@ -65,7 +69,8 @@ class Stream {
     }
     return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [this](auto handler, asio::mutable_buffer buffer) {
-          start_read(buffer, IoHandler(std::move(handler)));
+          const bool local = runs_here(handler);
+          start_read(buffer, IoHandler(pooled(std::move(handler))), local);
         },
         token, first);
   }
@@ -84,7 +89,8 @@ class Stream {
     }
     return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [this](auto handler, const ConstBufferList& data) {
-          start_write(data, IoHandler(std::move(handler)));
+          const bool local = runs_here(handler);
+          start_write(data, IoHandler(pooled(std::move(handler))), local);
         },
         token, list);
   }
@@ -107,8 +113,41 @@ class Stream {
   void reset(std::uint64_t app_error = 0);
 
  private:
-  void start_read(asio::mutable_buffer buffer, IoHandler handler);
-  void start_write(const ConstBufferList& data, IoHandler handler);
+  /// Reads and writes run about once per packet on a relay circuit: the type-erased handler and
+  /// its posted completion come from the per-thread handler pool, not the heap.
+  template <typename Handler>
+  static auto pooled(Handler&& handler) {
+    return asio::bind_allocator(handler_pool::Allocator<void>(), std::forward<Handler>(handler));
+  }
+  /// A handler that came with its own allocator gets ours instead (rebinding an allocator_binder
+  /// directly would pick its converting constructor and not compile).
+  template <typename Inner, typename OtherAllocator>
+  static auto pooled(asio::allocator_binder<Inner, OtherAllocator>&& handler) {
+    return asio::bind_allocator(handler_pool::Allocator<void>(), std::move(handler.get()));
+  }
+
+  /// Whether `handler` runs on the io_context of this stream's connection (then its completion
+  /// can call it without going through a type-erased executor). Only io_context executors are
+  /// recognised; anything else (a strand, another context) is completed the general way.
+  template <typename Handler>
+  bool runs_here(const Handler& handler) const {
+    const executor_type mine = get_executor();
+    const auto* here = mine.template target<asio::io_context::executor_type>();
+    if (here == nullptr) return false;
+    const auto theirs = asio::get_associated_executor(handler, mine);
+    using Theirs = std::decay_t<decltype(theirs)>;
+    if constexpr (std::is_same_v<Theirs, asio::any_io_executor>) {
+      const auto* there = theirs.template target<asio::io_context::executor_type>();
+      return there != nullptr && &there->context() == &here->context();
+    } else if constexpr (std::is_same_v<Theirs, asio::io_context::executor_type>) {
+      return &theirs.context() == &here->context();
+    } else {
+      return false;
+    }
+  }
+
+  void start_read(asio::mutable_buffer buffer, IoHandler handler, bool local);
+  void start_write(const ConstBufferList& data, IoHandler handler, bool local);
   void start_wait_peer_abort(AbortHandler handler);
 
   std::shared_ptr<Connection> connection_;

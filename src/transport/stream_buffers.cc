@@ -10,13 +10,15 @@ namespace privstack::transport {
 namespace {
 // Chunk sizes: large enough to keep the chunk count (and writev vectors) small for bulk transfers,
 // small enough that a stream carrying a few short messages does not pin 16 KiB each.
-constexpr std::size_t kMinChunk = 2 * 1024;
+constexpr std::size_t kMinChunk = chunk_pool::kSmallChunkSize;
 constexpr std::size_t kMaxChunk = chunk_pool::kChunkSize;
 
-// Full-size chunks come from (and go back to) the per-thread pool: a bulk transfer then reuses
-// the same few buffers instead of allocating one every ten packets.
+// Chunks come from (and go back to) the per-thread pool in its two sizes: a bulk transfer then
+// reuses the same few buffers instead of allocating one every few packets. A request between
+// the two sizes gets a full-size chunk (pooled) rather than an exact one (allocated).
 Bytes new_chunk(std::size_t capacity) {
-  if (capacity == kMaxChunk) return chunk_pool::take();
+  if (capacity <= kMinChunk) return chunk_pool::take_small();
+  if (capacity <= kMaxChunk) return chunk_pool::take();
   Bytes chunk;
   chunk.reserve(capacity);
   return chunk;
@@ -45,7 +47,8 @@ std::size_t SendBuffer::append(ByteView data) {
 
 std::size_t SendBuffer::unsent_vecs(std::span<ngtcp2_vec> out) const {
   std::size_t count = 0;
-  for (const auto& chunk : chunks_) {
+  for (std::size_t i = 0; i < chunks_.size(); ++i) {
+    const Chunk& chunk = chunks_[i];
     if (count == out.size()) break;
     const std::uint64_t chunk_end = chunk.offset + chunk.bytes.size();
     if (chunk_end <= sent_) continue;
@@ -72,8 +75,8 @@ void SendBuffer::acknowledge(std::uint64_t n) {
 }
 
 void SendBuffer::clear() {
-  for (auto& chunk : chunks_)
-    chunk_pool::give(std::move(chunk.bytes));
+  for (std::size_t i = 0; i < chunks_.size(); ++i)
+    chunk_pool::give(std::move(chunks_[i].bytes));
   chunks_.clear();
   acked_ = sent_ = end_;
 }
@@ -115,8 +118,8 @@ std::size_t RecvBuffer::read(std::span<std::uint8_t> out) {
 
 std::size_t RecvBuffer::clear() {
   const std::size_t dropped = size_;
-  for (auto& chunk : chunks_)
-    chunk_pool::give(std::move(chunk));
+  for (std::size_t i = 0; i < chunks_.size(); ++i)
+    chunk_pool::give(std::move(chunks_[i]));
   chunks_.clear();
   front_pos_ = 0;
   size_ = 0;

@@ -4,12 +4,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <span>
 
 #include <ngtcp2/ngtcp2.h>
 
 #include "common/bytes.h"
+#include "transport/ring_queue.h"
 
 namespace privstack::transport {
 
@@ -43,7 +43,7 @@ class SendBuffer {
     std::uint64_t offset = 0;
   };
   std::size_t limit_;
-  std::deque<Chunk> chunks_;
+  RingQueue<Chunk> chunks_;  // not a deque: no node churn per packet (ring_queue.h)
   std::uint64_t acked_ = 0;
   std::uint64_t sent_ = 0;
   std::uint64_t end_ = 0;
@@ -66,7 +66,7 @@ class RecvBuffer {
   std::size_t clear();
 
  private:
-  std::deque<Bytes> chunks_;
+  RingQueue<Bytes> chunks_;
   std::size_t front_pos_ = 0;
   std::size_t size_ = 0;
 };

@@ -10,6 +10,9 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+
+#include "transport/pooled_post.h"
 
 namespace privstack::transport {
 
@@ -121,8 +124,9 @@ void UdpSocket::start(Receiver on_datagram, std::function<void()> on_batch_end) 
 }
 
 void UdpSocket::wait_readable() {
+  // Pooled: one wait per receive batch (pooled_post.h).
   socket_.async_wait(udp::socket::wait_read,
-                     [weak = weak_from_this()](const boost::system::error_code& ec) {
+                     pooled([weak = weak_from_this()](const boost::system::error_code& ec) {
                        auto self = weak.lock();
                        if (!self || ec == asio::error::operation_aborted) return;
                        if (ec) {
@@ -131,7 +135,7 @@ void UdpSocket::wait_readable() {
                          self->drain();
                        }
                        if (self->socket_.is_open()) self->wait_readable();
-                     });
+                     }));
 }
 
 void UdpSocket::drain() {
@@ -230,6 +234,21 @@ bool UdpSocket::send(ByteView datagram, const udp::endpoint& remote) {
 void UdpSocket::flush() {
   if (!tx_.empty() && socket_.is_open()) send_runs(0);
   tx_.clear();
+}
+
+void UdpSocket::flush_soon() {
+  if (!options_.shared_flush) {
+    flush();
+    return;
+  }
+  if (tx_.empty() || flush_posted_) return;
+  flush_posted_ = true;
+  post_pooled(socket_.get_executor(), [weak = weak_from_this()] {
+    if (auto self = weak.lock()) {
+      self->flush_posted_ = false;
+      self->flush();
+    }
+  });
 }
 
 // Sends the batch's runs from `first_run` on: one message per GSO run, else one per packet; all
@@ -332,6 +351,7 @@ void UdpSocket::send_runs(std::size_t first_run) {
 }
 
 void UdpSocket::close() {
+  flush();  // packets a pass left for flush_soon() (a CONNECTION_CLOSE among them) still go
   boost::system::error_code ec;
   // The callbacks stay: close() may be called from inside one of them.
   socket_.close(ec);

@@ -28,6 +28,9 @@ struct UdpOptions {
   bool gso = true;   // UDP_SEGMENT on send
   bool gro = true;   // UDP_GRO on receive
   bool mmsg = true;  // recvmmsg / sendmmsg
+  /// flush_soon() defers the flush to a handler posted behind the work already queued, so the
+  /// write passes of all connections on this socket in one event-loop turn leave together.
+  bool shared_flush = true;
 };
 
 /// Syscall and datagram counts, for tests and benchmarks (datagrams per syscall is the point).
@@ -65,6 +68,11 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   TxBatch& tx_batch() { return tx_; }
   /// Sends everything in tx_batch() with as few syscalls as the options allow, then clears it.
   void flush();
+  /// What a connection calls at the end of its write pass: flush() now, or with shared_flush once
+  /// the handlers already queued on the io_context have run. With many busy connections a turn
+  /// runs one write pass each; their packets then share one sendmmsg instead of one syscall per
+  /// pass (each with a GSO run of a few packets and an ACK).
+  void flush_soon();
   void close();
 
   UdpSocket(asio::io_context& io, udp::socket socket, udp::endpoint local, UdpOptions options);
@@ -85,6 +93,7 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   // Receive buffers, one per batch slot; not zero-filled, so an idle socket keeps them virtual.
   std::unique_ptr<std::uint8_t[]> buffer_;
   TxBatch tx_;
+  bool flush_posted_ = false;
   // Message headers, iovecs and control buffers for both directions, kept between calls so that
   // neither path allocates per datagram (udp_socket.cc).
   struct Scratch;

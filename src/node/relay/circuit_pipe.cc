@@ -3,11 +3,8 @@
 #include <memory>
 #include <vector>
 
-#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 
 #include "protocol/stream_io.h"
 
@@ -38,10 +35,9 @@ struct PipeState {
 asio::awaitable<void> copy(std::shared_ptr<PipeState> state, StreamPtr from, StreamPtr to,
                            std::size_t buffer_size) {
   std::vector<std::uint8_t> buffer(buffer_size);
-  // Every read and write completes through a type-erased handler that is allocated per operation;
-  // asio's per-thread recycling allocator turns that into reuse of the previous one's memory, so
-  // a circuit moving one packet per read does not hit the heap per packet.
-  auto token = asio::bind_allocator(asio::recycling_allocator<void>(), kUseTuple);
+  // Stream reads and writes take their per-operation handler storage from the transport's
+  // per-thread handler pool (transport/handler_pool.h), so no allocator is bound here.
+  const auto token = kUseTuple;
   for (;;) {
     auto [ec, n] = co_await from->async_read_some(asio::buffer(buffer), token);
     if (state->aborted) co_return;
@@ -59,12 +55,18 @@ asio::awaitable<void> copy(std::shared_ptr<PipeState> state, StreamPtr from, Str
         // Counted before the write suspends us: the other direction must see this budget as
         // spent, or both could pass `remaining` bytes at once.
         state->total += allowed;
-        auto [wec, written] =
-            co_await asio::async_write(*to, asio::buffer(buffer.data(), allowed), token);
-        if (state->aborted) co_return;
-        if (wec) {
-          state->abort(PipeResult::End::reset);
-          co_return;
+        // write_some in a loop rather than asio::async_write: the composed op installs a fresh
+        // cancellation state per call, so each write's cancellation hook would be allocated anew.
+        std::size_t written = 0;
+        while (written < allowed) {
+          auto [wec, n_written] = co_await to->async_write_some(
+              asio::buffer(buffer.data() + written, allowed - written), token);
+          if (state->aborted) co_return;
+          if (wec) {
+            state->abort(PipeResult::End::reset);
+            co_return;
+          }
+          written += n_written;
         }
       }
       if (over) {

@@ -15,6 +15,7 @@
 #include "node/address.h"
 #include "protocol/length_prefixed.h"
 #include "support/async_test.h"
+#include "support/loopback_hosts.h"
 
 namespace privstack::node {
 namespace {
@@ -26,10 +27,21 @@ using boost::asio::ip::udp;
 using namespace std::chrono_literals;
 using protocol::kUseTuple;
 
+using test::eventually;
 using test::run;
 
 udp::endpoint loopback_any_port() {
   return udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0);
+}
+
+// A QUIC address on loopback where nobody listens: a port bound once, then closed.
+mf::Multiaddr closed_port_address(asio::io_context& io) {
+  std::uint16_t closed_port = 0;
+  {
+    udp::socket probe(io, loopback_any_port());
+    closed_port = probe.local_endpoint().port();
+  }
+  return *mf::Multiaddr::parse("/ip4/127.0.0.1/udp/" + std::to_string(closed_port) + "/quic-v1");
 }
 
 class AutonatServiceTest : public ::testing::Test {
@@ -42,23 +54,18 @@ class AutonatServiceTest : public ::testing::Test {
   }
 
   void start_server() {
-    HostConfig host_config;
-    host_config.listen = {loopback_any_port()};
+    transport::EndpointConfig transport;
     // A dial-back to a closed port fails by handshake timeout: keep that short for the test.
-    host_config.transport.handshake_timeout = 1s;
-    auto host = Host::create(io_, crypto::Ed25519Keypair::generate(), host_config);
-    ASSERT_TRUE(host.ok()) << host.error().message;
-    server_ = *host;
+    transport.handshake_timeout = 1s;
+    server_ = test::loopback_host(io_, "127.0.0.1", transport);
+    ASSERT_TRUE(server_);
     service_ = AutonatService::install(server_, config_);
   }
 
   std::shared_ptr<Host> new_client() {
-    HostConfig host_config;
-    host_config.listen = {loopback_any_port()};
-    auto host = Host::create(io_, crypto::Ed25519Keypair::generate(), host_config);
-    EXPECT_TRUE(host.ok());
-    clients_.push_back(*host);
-    return *host;
+    auto host = test::loopback_host(io_);
+    clients_.push_back(host);
+    return host;
   }
 
   void TearDown() override {
@@ -73,13 +80,7 @@ class AutonatServiceTest : public ::testing::Test {
     return quic_multiaddr(host.bound_endpoints().at(0));
   }
 
-  asio::awaitable<ConnectionPtr> connect(Host& client) {
-    const auto address =
-        listen_address(*server_).with(mf::Protocol::p2p, server_->peer_id().bytes());
-    auto connection = co_await client.dial(address);
-    EXPECT_TRUE(connection.ok()) << (connection.ok() ? "" : connection.error().message);
-    co_return connection.ok() ? *connection : nullptr;
-  }
+  asio::awaitable<ConnectionPtr> connect(Host& client) { return test::dial_ok(client, *server_); }
 
   // Sends raw bytes on a new autonat stream and returns the decoded answer.
   asio::awaitable<Result<autonat::DialResponse>> raw_request(Host& client,
@@ -134,11 +135,7 @@ TEST_F(AutonatServiceTest, DialBackSucceedsAndAnswersTheAddress) {
     EXPECT_EQ(answer->addr,
               listen_address(*client).with(mf::Protocol::p2p, client->peer_id().bytes()));
     // The dial-back was a new connection to us, not the one we asked on.
-    asio::steady_timer timer(io_);
-    for (int i = 0; i < 2000 && inbound_from_server == 0; ++i) {
-      timer.expires_after(10ms);
-      co_await timer.async_wait(kUseTuple);
-    }
+    co_await eventually([&] { return inbound_from_server != 0; });
     EXPECT_EQ(inbound_from_server, 1U);
     // From a port of its own, not the listening port we contacted (rust: allocate_new_port).
     EXPECT_NE(dial_back_port, server_->bound_endpoints().at(0).port());
@@ -150,18 +147,11 @@ TEST_F(AutonatServiceTest, DialBackSucceedsAndAnswersTheAddress) {
 TEST_F(AutonatServiceTest, UnreachablePortIsADialError) {
   start_server();
   auto client = new_client();
-  // A port nobody listens on: bind one, remember it, close it.
-  std::uint16_t closed_port = 0;
-  {
-    udp::socket probe(io_, loopback_any_port());
-    closed_port = probe.local_endpoint().port();
-  }
+  const mf::Multiaddr closed = closed_port_address(io_);
   run(io_, [&]() -> asio::awaitable<void> {
     auto connection = co_await connect(*client);
     if (!connection) co_return;
-    autonat::DialRequest dial{
-        client->peer_id(),
-        {*mf::Multiaddr::parse("/ip4/127.0.0.1/udp/" + std::to_string(closed_port) + "/quic-v1")}};
+    autonat::DialRequest dial{client->peer_id(), {closed}};
     auto answer = co_await request(*client, connection, dial);
     EXPECT_TRUE(answer.ok()) << (answer.ok() ? "" : answer.error().message);
     if (!answer) co_return;
@@ -294,21 +284,13 @@ TEST_F(AutonatServiceTest, DialBackConnectionIsClosedAfterwards) {
     if (!answer) co_return;
     EXPECT_EQ(answer->status, ResponseStatus::ok) << answer->status_text;
     // Wait for the dial-back to show up at the client first, so the count below means "closed".
-    asio::steady_timer wait(io_);
-    for (int i = 0; i < 2000 && inbound == 0; ++i) {
-      wait.expires_after(10ms);
-      co_await wait.async_wait(kUseTuple);
-    }
+    co_await eventually([&] { return inbound != 0; });
     // The client is back to the one connection it opened (bounded wait, no timing asserted).
     auto open_connections = [&] {
       const PeerRecord* record = client->peers().find(server_->peer_id());
       return record ? record->connections.size() : std::size_t{0};
     };
-    asio::steady_timer timer(io_);
-    for (int i = 0; i < 2000 && open_connections() != 1; ++i) {
-      timer.expires_after(10ms);
-      co_await timer.async_wait(kUseTuple);
-    }
+    co_await eventually([&] { return open_connections() == 1; });
     EXPECT_EQ(open_connections(), 1U);
     EXPECT_TRUE(connection->is_open());
   });
@@ -317,18 +299,12 @@ TEST_F(AutonatServiceTest, DialBackConnectionIsClosedAfterwards) {
 TEST_F(AutonatServiceTest, SecondRequestWhileDialingBackIsRefused) {
   start_server();
   auto client = new_client();
-  std::uint16_t closed_port = 0;
-  {
-    udp::socket probe(io_, loopback_any_port());
-    closed_port = probe.local_endpoint().port();
-  }
+  const mf::Multiaddr closed = closed_port_address(io_);
   run(io_, [&]() -> asio::awaitable<void> {
     auto connection = co_await connect(*client);
     if (!connection) co_return;
     // The first dial-back hangs until the server's handshake timeout (closed port) ...
-    autonat::DialRequest slow{
-        client->peer_id(),
-        {*mf::Multiaddr::parse("/ip4/127.0.0.1/udp/" + std::to_string(closed_port) + "/quic-v1")}};
+    autonat::DialRequest slow{client->peer_id(), {closed}};
     std::optional<Result<autonat::DialResponse>> first;
     asio::co_spawn(
         io_,
@@ -336,11 +312,7 @@ TEST_F(AutonatServiceTest, SecondRequestWhileDialingBackIsRefused) {
           first = co_await request(*client, connection, slow);
         },
         asio::detached);
-    asio::steady_timer timer(io_);
-    for (int i = 0; i < 2000 && service_->counters().requests == 0; ++i) {
-      timer.expires_after(5ms);
-      co_await timer.async_wait(kUseTuple);
-    }
+    co_await eventually([&] { return service_->counters().requests != 0; }, 10s, 5ms);
     // ... so a second request of the same peer finds it still running.
     autonat::DialRequest again{client->peer_id(), {listen_address(*client)}};
     auto second = co_await request(*client, connection, again);
@@ -349,10 +321,7 @@ TEST_F(AutonatServiceTest, SecondRequestWhileDialingBackIsRefused) {
       EXPECT_EQ(second->status, ResponseStatus::dial_refused);
       EXPECT_EQ(second->status_text, "dial-back already ongoing");
     }
-    for (int i = 0; i < 2000 && !first; ++i) {
-      timer.expires_after(10ms);
-      co_await timer.async_wait(kUseTuple);
-    }
+    co_await eventually([&] { return first.has_value(); });
     EXPECT_TRUE(first && first->ok());
     if (first && first->ok()) {
       EXPECT_EQ((*first)->status, ResponseStatus::dial_error);

@@ -15,6 +15,7 @@
 #include "protocol/kad/message.h"
 #include "protocol/length_prefixed.h"
 #include "support/async_test.h"
+#include "support/kad_fixture.h"
 
 namespace privstack::node {
 namespace {
@@ -23,128 +24,35 @@ namespace kad = protocol::kad;
 namespace mf = multiformats;
 using boost::asio::ip::udp;
 
-// Runs `body` to completion, with a hang guard that fails the test (not a timing assertion).
+using test::eventually;
 using test::run;
-
-// Waits (a bounded number of rounds) until `condition` holds; the result is what is asserted.
-// GCC 12 destroys some temporaries twice when they appear inside a co_await expression, so the
-// tests pass only trivially destructible temporaries (lambdas capturing by reference) there and
-// build every message in a named local first.
-template <typename Condition>
-asio::awaitable<bool> eventually(Condition condition) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (int i = 0; i < 1000; ++i) {
-    if (condition()) co_return true;
-    timer.expires_after(std::chrono::milliseconds(10));
-    co_await timer.async_wait(asio::use_awaitable);
-  }
-  co_return condition();
-}
-
-IdentifyConfig identify_config(std::string agent) {
-  return IdentifyConfig{.protocol_version = "/test/1.0.0",
-                        .agent_version = std::move(agent),
-                        .request_timeout = std::chrono::seconds(10),
-                        .limits = {}};
-}
-
-// A peer: a host listening on loopback, with identify; with `kad` it advertises /ipfs/kad/1.0.0
-// (its handler just resets: these peers are clients, the server is under test).
-struct Peer {
-  std::shared_ptr<Host> host;
-  std::shared_ptr<IdentifyService> identify;
-};
-
-Peer make_peer(asio::io_context& io, bool kad) {
-  HostConfig config;
-  config.listen = {udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)};
-  auto host = Host::create(io, crypto::Ed25519Keypair::generate(), config);
-  EXPECT_TRUE(host.ok());
-  if (kad) {
-    (*host)->set_handler(std::string(kad::kProtocolId),
-                         [](StreamPtr s, ConnectionPtr) -> asio::awaitable<void> {
-                           s->reset();
-                           co_return;
-                         });
-  }
-  auto identify = IdentifyService::install(*host, identify_config("peer"));
-  return Peer{*host, identify};
-}
+using Peer = test::KadPeer;
 
 const kad::KadMessage kPing{.type = kad::MessageType::ping};
 
-class KadServiceTest : public ::testing::Test {
+class KadServiceTest : public test::KadServerTest {
  protected:
-  void start(KadConfig config = {}) {
-    HostConfig host_config;
-    host_config.listen = {udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)};
-    auto server = Host::create(io_, crypto::Ed25519Keypair::generate(), host_config);
-    ASSERT_TRUE(server.ok()) << server.error().message;
-    server_ = *server;
-    kad_ = KadService::install(server_, std::move(config));
-    identify_ = IdentifyService::install(server_, identify_config("kad-server"));
-  }
-
-  void TearDown() override {
-    for (auto& p : peers_)
-      p.host->close();
-    if (kad_) kad_->stop();
-    if (server_) server_->close();
-    io_.run_for(std::chrono::milliseconds(50));
-  }
-
-  Peer& add_peer(bool kad = true) {
-    peers_.push_back(make_peer(io_, kad));
-    return peers_.back();
-  }
-
-  mf::Multiaddr server_address() const {
-    return quic_multiaddr(server_->bound_endpoints().at(0))
-        .with(mf::Protocol::p2p, server_->peer_id().bytes());
-  }
-
-  asio::awaitable<ConnectionPtr> connect(Peer& peer) {
-    auto connection = co_await peer.host->dial(server_address());
-    EXPECT_TRUE(connection.ok()) << (connection.ok() ? "" : connection.error().message);
-    co_return connection.ok() ? *connection : nullptr;
-  }
-
   asio::awaitable<StreamPtr> open(Peer& peer, const ConnectionPtr& connection) {
-    auto stream = co_await peer.host->new_stream(connection, std::string(kad::kProtocolId));
-    EXPECT_TRUE(stream.ok()) << (stream.ok() ? "" : stream.error().message);
-    co_return stream.ok() ? *stream : nullptr;
+    auto stream = co_await open_kad_stream(peer, connection);
+    EXPECT_TRUE(stream);
+    co_return stream;
   }
 
   // Sends one request and reads one answer; nullopt when the server reset or ended the stream.
+  // Every answer must fit rust's 16 KiB frame and decode.
   static asio::awaitable<std::optional<kad::KadMessage>> ask(const StreamPtr& stream,
                                                              const kad::KadMessage& request) {
-    const Bytes body = kad::encode_message(request);
-    auto sent = co_await protocol::write_frame(*stream, body);
-    if (!sent) co_return std::nullopt;
-    co_return co_await read_answer(stream);
+    return ask_kad(stream, request, true);
   }
 
   static asio::awaitable<std::optional<kad::KadMessage>> read_answer(const StreamPtr& stream) {
-    auto frame = co_await protocol::read_frame(*stream, 1 << 20);
-    if (!frame || !frame->has_value()) co_return std::nullopt;
-    EXPECT_LE(protocol::frame_size((*frame)->size()), kad::kRustMaxFrame);
-    auto decoded = kad::decode_message(**frame);
-    EXPECT_TRUE(decoded.ok());
-    if (!decoded) co_return std::nullopt;
-    co_return *decoded;
+    return read_kad_answer(stream, true);
   }
 
   // True when the server ended the stream with a reset (an error, not a clean EOF).
   static asio::awaitable<bool> was_reset(const StreamPtr& stream) {
     auto frame = co_await protocol::read_frame(*stream, 1 << 20);
     co_return !frame.ok();
-  }
-
-  static kad::KadMessage put(const std::string& key, const std::string& value) {
-    return kad::KadMessage{
-        .type = kad::MessageType::put_value,
-        .key = to_bytes(key),
-        .record = kad::KadRecord{.key = to_bytes(key), .value = to_bytes(value)}};
   }
 
   static kad::KadMessage get(const std::string& key) {
@@ -161,12 +69,6 @@ class KadServiceTest : public ::testing::Test {
       EXPECT_EQ(answer->type, kad::MessageType::ping);
     }
   }
-
-  asio::io_context io_;
-  std::shared_ptr<Host> server_;
-  std::shared_ptr<KadService> kad_;
-  std::shared_ptr<IdentifyService> identify_;
-  std::deque<Peer> peers_;
 };
 
 TEST_F(KadServiceTest, AdvertisesKadInIdentify) {

@@ -349,6 +349,9 @@ TEST_F(MetricsServiceTest, DashboardQueriesOnlyExportedSeries) {
     ++checked;
   }
   EXPECT_GT(checked, 20u);
+  // Refusals by a transport limit have their own panel (rate by reason).
+  EXPECT_NE(text.find("sum by (instance, reason) (rate(privstack_relay_connections_refused_total"),
+            std::string::npos);
 }
 
 TEST_F(MetricsServiceTest, PortInUseOnlyDisablesTheListener) {

@@ -28,6 +28,7 @@
 #include "protocol/kad/message.h"
 #include "protocol/length_prefixed.h"
 #include "support/async_test.h"
+#include "support/kad_fixture.h"
 
 namespace privstack::node {
 namespace {
@@ -46,86 +47,22 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-struct Peer {
-  std::shared_ptr<Host> host;
-  std::shared_ptr<IdentifyService> identify;
-};
+using Peer = test::KadPeer;
 
-class KadFloodTest : public ::testing::Test {
+class KadFloodTest : public test::KadServerTest {
  protected:
-  void start(KadConfig config = {}) {
-    HostConfig host_config;
-    host_config.listen = {udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)};
-    auto server = Host::create(io_, crypto::Ed25519Keypair::generate(), host_config);
-    ASSERT_TRUE(server.ok()) << server.error().message;
-    server_ = *server;
-    kad_ = KadService::install(server_, std::move(config));
-    identify_ = IdentifyService::install(server_, identify_config("kad-server"));
-  }
-
-  void TearDown() override {
-    for (auto& p : peers_)
-      p.host->close();
-    if (kad_) kad_->stop();
-    if (server_) server_->close();
-    io_.restart();
-    io_.run_for(100ms);
-  }
-
-  static IdentifyConfig identify_config(std::string agent) {
-    return IdentifyConfig{.protocol_version = "/test/1.0.0",
-                          .agent_version = std::move(agent),
-                          .request_timeout = 10s,
-                          .limits = {}};
-  }
-
-  // A kad client peer on loopback (its own kad handler only resets: the server is under test).
-  Peer& add_peer(transport::EndpointConfig transport = {}) {
-    HostConfig config;
-    config.transport = transport;
-    config.listen = {udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)};
-    auto host = Host::create(io_, crypto::Ed25519Keypair::generate(), config);
-    EXPECT_TRUE(host.ok());
-    (*host)->set_handler(std::string(kad::kProtocolId),
-                         [](StreamPtr s, ConnectionPtr) -> asio::awaitable<void> {
-                           s->reset();
-                           co_return;
-                         });
-    auto identify = IdentifyService::install(*host, identify_config("peer"));
-    peers_.push_back(Peer{*host, identify});
-    return peers_.back();
-  }
-
-  mf::Multiaddr server_address() const {
-    return quic_multiaddr(server_->bound_endpoints().at(0))
-        .with(mf::Protocol::p2p, server_->peer_id().bytes());
-  }
-
-  asio::awaitable<ConnectionPtr> connect(Peer& peer) {
-    auto connection = co_await peer.host->dial(server_address());
-    EXPECT_TRUE(connection.ok()) << (connection.ok() ? "" : connection.error().message);
-    co_return connection.ok() ? *connection : nullptr;
-  }
-
+  // Not a test failure when refused: the floods expect refusals.
   asio::awaitable<StreamPtr> open(Peer& peer, const ConnectionPtr& connection) {
-    auto stream = co_await peer.host->new_stream(connection, std::string(kad::kProtocolId));
-    co_return stream.ok() ? *stream : nullptr;
+    return open_kad_stream(peer, connection);
   }
 
   static asio::awaitable<std::optional<kad::KadMessage>> read_answer(const StreamPtr& stream) {
-    auto frame = co_await protocol::read_frame(*stream, 1 << 20);
-    if (!frame || !frame->has_value()) co_return std::nullopt;
-    auto decoded = kad::decode_message(**frame);
-    if (!decoded) co_return std::nullopt;
-    co_return *decoded;
+    return read_kad_answer(stream, false);
   }
 
   static asio::awaitable<std::optional<kad::KadMessage>> ask(const StreamPtr& stream,
                                                              const kad::KadMessage& request) {
-    const Bytes body = kad::encode_message(request);
-    auto sent = co_await protocol::write_frame(*stream, body);
-    if (!sent) co_return std::nullopt;
-    co_return co_await read_answer(stream);
+    return ask_kad(stream, request, false);
   }
 
   // A PING on a fresh stream of `connection` is answered: the peer is still served.
@@ -161,25 +98,12 @@ class KadFloodTest : public ::testing::Test {
     asio::co_spawn(io_, std::move(loop), asio::detached);
   }
 
-  static kad::KadMessage put(const std::string& key, const std::string& value) {
-    return kad::KadMessage{
-        .type = kad::MessageType::put_value,
-        .key = to_bytes(key),
-        .record = kad::KadRecord{.key = to_bytes(key), .value = to_bytes(value)}};
-  }
-
   static kad::KadMessage add_provider(const std::string& key, const Peer& provider) {
     kad::KadMessage add{.type = kad::MessageType::add_provider, .key = to_bytes(key)};
     add.provider_peers.push_back(
         kad::KadPeer{.id = provider.host->peer_id(), .addrs = provider.host->listen_addresses()});
     return add;
   }
-
-  asio::io_context io_;
-  std::shared_ptr<Host> server_;
-  std::shared_ptr<KadService> kad_;
-  std::shared_ptr<IdentifyService> identify_;
-  std::deque<Peer> peers_;
 };
 
 TEST_F(KadFloodTest, ProvidersFromManyPeersAreCappedPerKeyAndInKeys) {
@@ -393,7 +317,7 @@ TEST_F(KadFloodTest, AClientThatNeverReadsItsAnswersIsResetAtTheIdleTimeout) {
     transport::EndpointConfig small;
     small.stream_receive_window = 64 * 1024;
     small.connection_receive_window = 128 * 1024;
-    Peer& flooder = add_peer(small);
+    Peer& flooder = add_peer(true, small);
     Peer& other = add_peer();
     auto c = co_await connect(flooder);
     auto co = co_await connect(other);

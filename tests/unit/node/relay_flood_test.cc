@@ -15,7 +15,6 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +28,10 @@
 #include "node/relay/relay_client.h"
 #include "node/relay/relay_service.h"
 #include "support/async_test.h"
+#include "support/loopback_hosts.h"
+#include "support/process_memory.h"
+#include "support/relay_circuit.h"
+#include "support/stream_io.h"
 
 namespace privstack::node {
 namespace {
@@ -39,52 +42,11 @@ using boost::asio::ip::udp;
 using protocol::kUseTuple;
 using relay::Status;
 using namespace std::chrono_literals;
+using test::echo_stream;
 using test::eventually;
+using test::read_all;
+using test::rss_kib;
 using test::run;
-
-// Resident set size of this process (relay and clients together), in KiB; 0 if unreadable.
-std::size_t rss_kib() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t pages = 0;
-  std::size_t resident = 0;
-  if (!(statm >> pages >> resident)) return 0;
-  return resident * 4;  // 4 KiB pages on every platform we run on
-}
-
-// Echoes until EOF, then half-closes; a reset ends it.
-asio::awaitable<void> echo(StreamPtr stream) {
-  std::array<std::uint8_t, 4096> buffer{};
-  for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(buffer), kUseTuple);
-    if (n > 0) {
-      auto [wec, written] =
-          co_await asio::async_write(*stream, asio::buffer(buffer.data(), n), kUseTuple);
-      if (wec) co_return;
-    }
-    if (ec) {
-      if (protocol::is_eof(ec)) stream->close_write();
-      co_return;
-    }
-  }
-}
-
-struct ReadAll {
-  std::string data;
-  boost::system::error_code end;  // eof for a clean end
-};
-
-asio::awaitable<ReadAll> read_all(StreamPtr stream) {
-  ReadAll out;
-  std::array<char, 4096> chunk{};
-  for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(chunk), kUseTuple);
-    out.data.append(chunk.data(), n);
-    if (ec) {
-      out.end = ec;
-      co_return out;
-    }
-  }
-}
 
 // Sends `size` bytes through an echoing circuit and reads them back; true when all came back.
 asio::awaitable<bool> echo_round_trip(StreamPtr circuit, std::size_t size, char fill) {
@@ -149,12 +111,8 @@ asio::awaitable<bool> stalled(std::shared_ptr<Firehose> state, int quiet_rounds,
 class RelayFloodTest : public ::testing::Test {
  protected:
   void start_relay(transport::EndpointConfig transport = {}) {
-    HostConfig config;
-    config.transport = transport;
-    config.listen = {udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)};
-    auto host = Host::create(io_, crypto::Ed25519Keypair::generate(), config);
-    ASSERT_TRUE(host.ok()) << host.error().message;
-    relay_host_ = *host;
+    relay_host_ = test::loopback_host(io_, "127.0.0.1", transport);
+    ASSERT_TRUE(relay_host_);
     RelayConfig relay_config;
     relay_config.policy = policy_;
     relay_config.request_timeout = 5s;
@@ -167,21 +125,17 @@ class RelayFloodTest : public ::testing::Test {
                                    std::optional<crypto::Ed25519Keypair> keypair = std::nullopt,
                                    relay_client::CircuitHandler on_circuit = nullptr,
                                    transport::EndpointConfig transport = {}) {
-    HostConfig config;
-    config.transport = transport;
-    config.listen = {udp::endpoint(boost::asio::ip::make_address(ip), 0)};
-    auto host = Host::create(io_, keypair.value_or(crypto::Ed25519Keypair::generate()), config);
-    EXPECT_TRUE(host.ok()) << (host.ok() ? "" : host.error().message);
+    auto host = test::loopback_host(io_, ip, transport, std::move(keypair));
     if (!host) return nullptr;
     if (!on_circuit) {
       on_circuit = [](StreamPtr stream, crypto::PeerId,
                       std::optional<relay::Limit>) -> asio::awaitable<void> {
-        co_await echo(std::move(stream));
+        co_await echo_stream(std::move(stream));
       };
     }
-    relay_client::install_stop_handler(**host, std::move(on_circuit));
-    clients_.push_back(*host);
-    return *host;
+    relay_client::install_stop_handler(*host, std::move(on_circuit));
+    clients_.push_back(host);
+    return host;
   }
 
   // A stop handler that keeps its circuit and never reads it (until release_ is set, or a
@@ -205,16 +159,7 @@ class RelayFloodTest : public ::testing::Test {
     io_.run_for(200ms);
   }
 
-  mf::Multiaddr relay_address() const {
-    return quic_multiaddr(relay_host_->bound_endpoints().at(0))
-        .with(mf::Protocol::p2p, relay_host_->peer_id().bytes());
-  }
-
-  asio::awaitable<ConnectionPtr> dial(Host& client) {
-    auto connection = co_await client.dial(relay_address());
-    EXPECT_TRUE(connection.ok()) << (connection.ok() ? "" : connection.error().message);
-    co_return connection.ok() ? *connection : nullptr;
-  }
+  asio::awaitable<ConnectionPtr> dial(Host& client) { return test::dial_ok(client, *relay_host_); }
 
   // RESERVE's status, or nullopt (test failed) when there was no answer.
   asio::awaitable<std::optional<Status>> reserve_status(Host& client, ConnectionPtr connection) {
@@ -235,6 +180,13 @@ class RelayFloodTest : public ::testing::Test {
     auto status = co_await reserve_status(client, connection);
     EXPECT_EQ(status, Status::ok);
     co_return connection;
+  }
+
+  // `target` reserves and `source` opens a circuit to it (support/relay_circuit.h).
+  asio::awaitable<test::Circuit> open_circuit(Host& target, Host& source) {
+    auto target_connection = co_await dial_and_reserve(target);
+    auto source_connection = co_await dial(source);
+    co_return co_await test::connect_circuit(source, target, target_connection, source_connection);
   }
 
   asio::io_context io_;
@@ -479,7 +431,7 @@ TEST_P(SlowReaderTest, BufferedBytesStayBoundedAndOtherCircuitsFlow) {
     auto otc = co_await dial_and_reserve(*other_target);
     auto osc = co_await dial(*other_source);
     if (!tc || !sc || !otc || !osc) co_return;
-    const std::size_t rss_before = rss_kib();
+    const long rss_before = rss_kib();
     auto reply = co_await relay_client::connect(*stalled_source, sc, stalled_target->peer_id());
     EXPECT_TRUE(reply.ok() && reply->status == Status::ok && reply->stream);
     if (!reply || !reply->stream) co_return;
@@ -494,7 +446,7 @@ TEST_P(SlowReaderTest, BufferedBytesStayBoundedAndOtherCircuitsFlow) {
     const std::uint64_t in_flight = writer_state->written;
     EXPECT_GT(in_flight, 0U);
     EXPECT_LE(in_flight, path_bound());
-    const std::size_t rss_stalled = rss_kib();
+    const long rss_stalled = rss_kib();
 
     // Meanwhile a second circuit on the same relay moves data.
     auto other = co_await relay_client::connect(*other_source, osc, other_target->peer_id());
@@ -507,7 +459,7 @@ TEST_P(SlowReaderTest, BufferedBytesStayBoundedAndOtherCircuitsFlow) {
     // ...and the stalled writer is still held within the bound.
     EXPECT_LE(writer_state->written, path_bound());
     EXPECT_EQ(service_->resources().circuits(), 1U);
-    const std::size_t rss_after = rss_kib();
+    const long rss_after = rss_kib();
 
     // The reader giving up ends the stalled circuit and frees its slot. (The writer giving up
     // does too: see WriterResetWhileTheReaderIsStalledFreesTheCircuit.)
@@ -520,8 +472,8 @@ TEST_P(SlowReaderTest, BufferedBytesStayBoundedAndOtherCircuitsFlow) {
     EXPECT_TRUE(co_await eventually([&] { return service_->resources().circuits() == 0; }));
     std::printf(
         "[ measure  ] slow reader (%s writes, %s never reads): writer stalled at %llu bytes "
-        "accepted (path bound %llu); second circuit echoed 2 MiB meanwhile: %s; RSS %zu -> %zu "
-        "-> %zu KiB (whole test process)\n",
+        "accepted (path bound %llu); second circuit echoed 2 MiB meanwhile: %s; RSS %ld -> %ld "
+        "-> %ld KiB (whole test process)\n",
         source_writes ? "source" : "target", source_writes ? "target" : "source",
         static_cast<unsigned long long>(in_flight), static_cast<unsigned long long>(path_bound()),
         other_ok ? "yes" : "no", rss_before, rss_stalled, rss_after);
@@ -546,18 +498,14 @@ TEST_F(RelayFloodTest, WriterResetWhileTheReaderIsStalledFreesTheCircuit) {
   auto target = new_client("127.0.0.2", std::nullopt, holding_handler(), small_windows());
   auto source = new_client("127.0.0.3", std::nullopt, nullptr, small_windows());
   run(io_, [&]() -> asio::awaitable<void> {
-    auto tc = co_await dial_and_reserve(*target);
-    auto sc = co_await dial(*source);
-    if (!tc || !sc) co_return;
-    auto reply = co_await relay_client::connect(*source, sc, target->peer_id());
-    EXPECT_TRUE(reply.ok() && reply->stream);
-    if (!reply || !reply->stream) co_return;
+    auto circuit = co_await open_circuit(*target, *source);
+    if (!circuit.reply.stream) co_return;
     auto state = std::make_shared<Firehose>();
-    asio::co_spawn(io_, firehose(reply->stream, state, std::uint64_t{64} * 1024 * 1024),
+    asio::co_spawn(io_, firehose(circuit.reply.stream, state, std::uint64_t{64} * 1024 * 1024),
                    asio::detached);
     EXPECT_TRUE(co_await stalled(state, 5));
     state->stop = true;
-    reply->stream->reset();
+    circuit.reply.stream->reset();
     EXPECT_TRUE(co_await eventually([&] { return service_->resources().circuits() == 0; }));
   });
 }
@@ -578,13 +526,9 @@ TEST_F(RelayFloodTest, TargetWriterResetWhileTheSourceIsStalledFreesTheCircuit) 
                            small_windows());
   auto source = new_client("127.0.0.3", std::nullopt, nullptr, small_windows());
   run(io_, [&]() -> asio::awaitable<void> {
-    auto tc = co_await dial_and_reserve(*target);
-    auto sc = co_await dial(*source);
-    if (!tc || !sc) co_return;
-    auto reply = co_await relay_client::connect(*source, sc, target->peer_id());
-    EXPECT_TRUE(reply.ok() && reply->stream);
-    if (!reply || !reply->stream) co_return;
-    StreamPtr source_stream = reply->stream;  // held, never read
+    auto circuit = co_await open_circuit(*target, *source);
+    if (!circuit.reply.stream) co_return;
+    StreamPtr source_stream = circuit.reply.stream;  // held, never read
     EXPECT_TRUE(co_await stalled(state, 5));
     state->stop = true;
     for (auto& stream : held_)
@@ -617,20 +561,16 @@ TEST_P(StalledWriterDisconnectTest, WriterConnectionLossWhileTheReaderIsStalledF
       small_windows());
   auto source = new_client("127.0.0.3", std::nullopt, nullptr, small_windows());
   run(io_, [&]() -> asio::awaitable<void> {
-    auto tc = co_await dial_and_reserve(*target);
-    auto sc = co_await dial(*source);
-    if (!tc || !sc) co_return;
-    auto reply = co_await relay_client::connect(*source, sc, target->peer_id());
-    EXPECT_TRUE(reply.ok() && reply->stream);
-    if (!reply || !reply->stream) co_return;
-    StreamPtr source_stream = reply->stream;
+    auto circuit = co_await open_circuit(*target, *source);
+    if (!circuit.reply.stream) co_return;
+    StreamPtr source_stream = circuit.reply.stream;
     if (source_writes) {
       asio::co_spawn(io_, firehose(source_stream, state, std::uint64_t{64} * 1024 * 1024),
                      asio::detached);
     }
     EXPECT_TRUE(co_await stalled(state, 5));
     state->stop = true;
-    (source_writes ? sc : tc)->close(0, "gone");
+    (source_writes ? circuit.source_connection : circuit.target_connection)->close(0, "gone");
     EXPECT_TRUE(co_await eventually([&] { return service_->resources().circuits() == 0; }));
   });
   EXPECT_EQ(service_->counters().circuits_closed_by_reason.at("reset"), 1U);
@@ -648,14 +588,10 @@ TEST_F(RelayFloodTest, StalledCircuitIsStillCutByItsByteLimit) {
   auto target = new_client("127.0.0.2", std::nullopt, holding_handler(), small_windows());
   auto source = new_client("127.0.0.3", std::nullopt, nullptr, small_windows());
   run(io_, [&]() -> asio::awaitable<void> {
-    auto tc = co_await dial_and_reserve(*target);
-    auto sc = co_await dial(*source);
-    if (!tc || !sc) co_return;
-    auto reply = co_await relay_client::connect(*source, sc, target->peer_id());
-    EXPECT_TRUE(reply.ok() && reply->stream);
-    if (!reply || !reply->stream) co_return;
+    auto circuit = co_await open_circuit(*target, *source);
+    if (!circuit.reply.stream) co_return;
     auto state = std::make_shared<Firehose>();
-    asio::co_spawn(io_, firehose(reply->stream, state, std::uint64_t{64} * 1024 * 1024),
+    asio::co_spawn(io_, firehose(circuit.reply.stream, state, std::uint64_t{64} * 1024 * 1024),
                    asio::detached);
     // The target never reads, yet the relay counts what it passed on and resets at the limit.
     EXPECT_TRUE(co_await eventually([&] { return service_->resources().circuits() == 0; }, 30s));
@@ -677,14 +613,10 @@ TEST_F(RelayFloodTest, StalledCircuitIsStillCutByItsDurationLimit) {
   auto target = new_client("127.0.0.2", std::nullopt, holding_handler(), small_windows());
   auto source = new_client("127.0.0.3", std::nullopt, nullptr, small_windows());
   run(io_, [&]() -> asio::awaitable<void> {
-    auto tc = co_await dial_and_reserve(*target);
-    auto sc = co_await dial(*source);
-    if (!tc || !sc) co_return;
-    auto reply = co_await relay_client::connect(*source, sc, target->peer_id());
-    EXPECT_TRUE(reply.ok() && reply->stream);
-    if (!reply || !reply->stream) co_return;
+    auto circuit = co_await open_circuit(*target, *source);
+    if (!circuit.reply.stream) co_return;
     auto state = std::make_shared<Firehose>();
-    asio::co_spawn(io_, firehose(reply->stream, state, std::uint64_t{64} * 1024 * 1024),
+    asio::co_spawn(io_, firehose(circuit.reply.stream, state, std::uint64_t{64} * 1024 * 1024),
                    asio::detached);
     // Blocked by flow control, the pipe is waiting on a write: the timer must still end it.
     EXPECT_TRUE(co_await stalled(state, 5));

@@ -17,6 +17,9 @@
 #include "node/relay/relay_client.h"
 #include "protocol/length_prefixed.h"
 #include "support/async_test.h"
+#include "support/loopback_hosts.h"
+#include "support/relay_circuit.h"
+#include "support/stream_io.h"
 
 namespace privstack::node {
 namespace {
@@ -28,53 +31,10 @@ using relay::Status;
 using namespace std::chrono_literals;
 using protocol::kUseTuple;
 
+using test::echo_stream;
+using test::eventually;
+using test::read_all;
 using test::run;
-
-// Waits (bounded, ~20 s) until `condition` holds; false if it never did.
-asio::awaitable<bool> eventually(std::function<bool()> condition) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (int i = 0; i < 2000; ++i) {
-    if (condition()) co_return true;
-    timer.expires_after(10ms);
-    co_await timer.async_wait(kUseTuple);
-  }
-  co_return condition();
-}
-
-// Echoes until EOF, then half-closes; a reset ends it.
-asio::awaitable<void> echo(StreamPtr stream) {
-  std::array<std::uint8_t, 4096> buffer{};
-  for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(buffer), kUseTuple);
-    if (n > 0) {
-      auto [wec, written] =
-          co_await asio::async_write(*stream, asio::buffer(buffer.data(), n), kUseTuple);
-      if (wec) co_return;
-    }
-    if (ec) {
-      if (protocol::is_eof(ec)) stream->close_write();
-      co_return;
-    }
-  }
-}
-
-struct ReadAll {
-  std::string data;
-  boost::system::error_code end;  // eof for a clean end
-};
-
-asio::awaitable<ReadAll> read_all(StreamPtr stream) {
-  ReadAll out;
-  std::array<char, 4096> chunk{};
-  for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(chunk), kUseTuple);
-    out.data.append(chunk.data(), n);
-    if (ec) {
-      out.end = ec;
-      co_return out;
-    }
-  }
-}
 
 class RelayServiceTest : public ::testing::Test {
  protected:
@@ -82,15 +42,21 @@ class RelayServiceTest : public ::testing::Test {
 
   // Call first in each test (after adjusting policy_).
   void start_relay() {
-    HostConfig config;
-    config.listen = {udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)};
-    auto host = Host::create(io_, crypto::Ed25519Keypair::generate(), config);
-    ASSERT_TRUE(host.ok()) << host.error().message;
-    relay_host_ = *host;
+    relay_host_ = test::loopback_host(io_);
+    ASSERT_TRUE(relay_host_);
     RelayConfig relay_config;
     relay_config.policy = policy_;
     relay_config.request_timeout = 2s;
     service_ = RelayService::install(relay_host_, relay_config);
+  }
+
+  // A client host without a stop handler (tests give it their own, or none); null on failure.
+  std::shared_ptr<Host> new_bare_client(HostConfig config = {}) {
+    auto host = Host::create(io_, crypto::Ed25519Keypair::generate(), std::move(config));
+    EXPECT_TRUE(host.ok());
+    if (!host) return nullptr;
+    clients_.push_back(*host);
+    return *host;
   }
 
   // A client host; its stop handler runs `on_circuit` (echo by default).
@@ -102,7 +68,7 @@ class RelayServiceTest : public ::testing::Test {
                           std::optional<relay::Limit> limit) -> asio::awaitable<void> {
         circuit_sources_.push_back(source);
         stop_limits_.push_back(limit);
-        co_await echo(std::move(stream));
+        co_await echo_stream(std::move(stream));
       };
     }
     relay_client::install_stop_handler(**host, std::move(on_circuit));
@@ -117,16 +83,7 @@ class RelayServiceTest : public ::testing::Test {
     io_.run_for(50ms);
   }
 
-  mf::Multiaddr relay_address() const {
-    return quic_multiaddr(relay_host_->bound_endpoints().at(0))
-        .with(mf::Protocol::p2p, relay_host_->peer_id().bytes());
-  }
-
-  asio::awaitable<ConnectionPtr> dial(Host& client) {
-    auto connection = co_await client.dial(relay_address());
-    EXPECT_TRUE(connection.ok()) << (connection.ok() ? "" : connection.error().message);
-    co_return connection.ok() ? *connection : nullptr;
-  }
+  asio::awaitable<ConnectionPtr> dial(Host& client) { return test::dial_ok(client, *relay_host_); }
 
   // Dials and reserves; the connection, or null (test already failed).
   asio::awaitable<ConnectionPtr> dial_and_reserve(Host& client) {
@@ -137,6 +94,25 @@ class RelayServiceTest : public ::testing::Test {
     if (!reply) co_return nullptr;
     EXPECT_EQ(reply->status, Status::ok);
     co_return connection;
+  }
+
+  // `target` reserves, `source` sends CONNECT to it: the relay must answer CONNECTION_FAILED.
+  asio::awaitable<void> expect_connect_fails(Host& target, Host& source) {
+    auto target_connection = co_await dial_and_reserve(target);
+    auto source_connection = co_await dial(source);
+    if (!target_connection || !source_connection) co_return;
+    auto reply = co_await relay_client::connect(source, source_connection, target.peer_id());
+    EXPECT_TRUE(reply.ok());
+    if (reply) {
+      EXPECT_EQ(reply->status, Status::connection_failed);
+    }
+  }
+
+  // `target` reserves and `source` opens a circuit to it (support/relay_circuit.h).
+  asio::awaitable<test::Circuit> open_circuit(Host& target, Host& source) {
+    auto target_connection = co_await dial_and_reserve(target);
+    auto source_connection = co_await dial(source);
+    co_return co_await test::connect_circuit(source, target, target_connection, source_connection);
   }
 
   // Sends raw bytes on a new hop stream and returns the relay's decoded answer.
@@ -426,30 +402,19 @@ TEST_F(RelayServiceTest, ReservationLastsUntilThePeersLastConnection) {
 TEST_F(RelayServiceTest, TargetThatRefusesStopIsConnectionFailed) {
   start_relay();
   // A target whose stop handler answers PERMISSION_DENIED instead of OK.
-  auto target = Host::create(io_, crypto::Ed25519Keypair::generate(), HostConfig{});
-  ASSERT_TRUE(target.ok());
-  clients_.push_back(*target);
-  (*target)->set_handler(std::string(relay::kStopProtocolId),
-                         [](StreamPtr stream, ConnectionPtr) -> asio::awaitable<void> {
-                           auto frame = co_await relay::read_message(*stream);
-                           auto sent = co_await relay::write_message(
-                               *stream,
-                               relay::encode(relay::stop_status(Status::permission_denied)));
-                           (void)frame;
-                           (void)sent;
-                           stream->close_write();
-                         });
+  auto target = new_bare_client();
+  ASSERT_TRUE(target);
+  target->set_handler(std::string(relay::kStopProtocolId),
+                      [](StreamPtr stream, ConnectionPtr) -> asio::awaitable<void> {
+                        auto frame = co_await relay::read_message(*stream);
+                        auto sent = co_await relay::write_message(
+                            *stream, relay::encode(relay::stop_status(Status::permission_denied)));
+                        (void)frame;
+                        (void)sent;
+                        stream->close_write();
+                      });
   auto source = new_client();
-  run(io_, [&]() -> asio::awaitable<void> {
-    auto target_connection = co_await dial_and_reserve(**target);
-    auto source_connection = co_await dial(*source);
-    if (!target_connection || !source_connection) co_return;
-    auto reply = co_await relay_client::connect(*source, source_connection, (*target)->peer_id());
-    EXPECT_TRUE(reply.ok());
-    if (reply) {
-      EXPECT_EQ(reply->status, Status::connection_failed);
-    }
-  });
+  run(io_, [&]() -> asio::awaitable<void> { co_await expect_connect_fails(*target, *source); });
   EXPECT_EQ(service_->resources().circuits(), 0U);
   EXPECT_EQ(service_->counters().circuits_failed, 1U);
   EXPECT_EQ(service_->counters().relayed_connections, 0U);
@@ -457,43 +422,23 @@ TEST_F(RelayServiceTest, TargetThatRefusesStopIsConnectionFailed) {
 
 TEST_F(RelayServiceTest, TargetWithoutStopProtocolIsConnectionFailed) {
   start_relay();
-  auto target = Host::create(io_, crypto::Ed25519Keypair::generate(), HostConfig{});
-  ASSERT_TRUE(target.ok());
-  clients_.push_back(*target);
+  auto target = new_bare_client();
+  ASSERT_TRUE(target);
   auto source = new_client();
-  run(io_, [&]() -> asio::awaitable<void> {
-    auto target_connection = co_await dial_and_reserve(**target);
-    auto source_connection = co_await dial(*source);
-    if (!target_connection || !source_connection) co_return;
-    auto reply = co_await relay_client::connect(*source, source_connection, (*target)->peer_id());
-    EXPECT_TRUE(reply.ok());
-    if (reply) {
-      EXPECT_EQ(reply->status, Status::connection_failed);
-    }
-  });
+  run(io_, [&]() -> asio::awaitable<void> { co_await expect_connect_fails(*target, *source); });
   EXPECT_EQ(service_->resources().circuits(), 0U);
 }
 
 TEST_F(RelayServiceTest, TargetThatNeverAnswersStopIsConnectionFailedAfterTheDeadline) {
   start_relay();  // request_timeout 2 s
-  auto target = Host::create(io_, crypto::Ed25519Keypair::generate(), HostConfig{});
-  ASSERT_TRUE(target.ok());
-  clients_.push_back(*target);
+  auto target = new_bare_client();
+  ASSERT_TRUE(target);
   // Reads the CONNECT, then waits for more that never comes: only the relay's deadline ends it.
-  (*target)->set_handler(
+  target->set_handler(
       std::string(relay::kStopProtocolId),
       [](StreamPtr stream, ConnectionPtr) -> asio::awaitable<void> { co_await read_all(stream); });
   auto source = new_client();
-  run(io_, [&]() -> asio::awaitable<void> {
-    auto target_connection = co_await dial_and_reserve(**target);
-    auto source_connection = co_await dial(*source);
-    if (!target_connection || !source_connection) co_return;
-    auto reply = co_await relay_client::connect(*source, source_connection, (*target)->peer_id());
-    EXPECT_TRUE(reply.ok());
-    if (reply) {
-      EXPECT_EQ(reply->status, Status::connection_failed);
-    }
-  });
+  run(io_, [&]() -> asio::awaitable<void> { co_await expect_connect_fails(*target, *source); });
   EXPECT_EQ(service_->resources().circuits(), 0U);
   EXPECT_EQ(service_->counters().circuits_failed, 1U);
 }
@@ -503,22 +448,21 @@ TEST_F(RelayServiceTest, TargetWithoutStreamCreditIsConnectionFailedAfterTheDead
   // The target lets the relay open one stream at a time; the first circuit holds it.
   HostConfig stingy;
   stingy.transport.max_streams_bidi = 1;
-  auto target = Host::create(io_, crypto::Ed25519Keypair::generate(), stingy);
-  ASSERT_TRUE(target.ok());
-  clients_.push_back(*target);
+  auto target = new_bare_client(stingy);
+  ASSERT_TRUE(target);
   relay_client::install_stop_handler(
-      **target,
+      *target,
       [](StreamPtr stream, crypto::PeerId, std::optional<relay::Limit>) -> asio::awaitable<void> {
-        co_await echo(std::move(stream));
+        co_await echo_stream(std::move(stream));
       });
   auto source = new_client();
   run(io_, [&]() -> asio::awaitable<void> {
-    auto target_connection = co_await dial_and_reserve(**target);
+    auto target_connection = co_await dial_and_reserve(*target);
     auto source_connection = co_await dial(*source);
     if (!target_connection || !source_connection) co_return;
-    auto first = co_await relay_client::connect(*source, source_connection, (*target)->peer_id());
+    auto first = co_await relay_client::connect(*source, source_connection, target->peer_id());
     EXPECT_TRUE(first.ok() && first->stream);
-    auto second = co_await relay_client::connect(*source, source_connection, (*target)->peer_id());
+    auto second = co_await relay_client::connect(*source, source_connection, target->peer_id());
     EXPECT_TRUE(second.ok());
     if (second) {
       EXPECT_EQ(second->status, Status::connection_failed);
@@ -535,7 +479,7 @@ TEST_F(RelayServiceTest, TargetVanishingMidCircuitResetsTheSourceAndFreesTheSlot
   auto target = new_client(
       [&](StreamPtr stream, crypto::PeerId, std::optional<relay::Limit>) -> asio::awaitable<void> {
         target_in_circuit = true;
-        co_await echo(std::move(stream));
+        co_await echo_stream(std::move(stream));
       });
   auto source = new_client();
   run(io_, [&]() -> asio::awaitable<void> {
@@ -568,17 +512,14 @@ TEST_F(RelayServiceTest, SourceResetReachesTheTarget) {
       });
   auto source = new_client();
   run(io_, [&]() -> asio::awaitable<void> {
-    auto target_connection = co_await dial_and_reserve(*target);
-    auto source_connection = co_await dial(*source);
-    if (!target_connection || !source_connection) co_return;
-    auto reply = co_await relay_client::connect(*source, source_connection, target->peer_id());
-    EXPECT_TRUE(reply.ok() && reply->stream);
-    if (!reply || !reply->stream) co_return;
+    auto circuit = co_await open_circuit(*target, *source);
+    auto& reply = circuit.reply;
+    if (!reply.stream) co_return;
     EXPECT_TRUE(co_await eventually([&] { return target_in_circuit; }));
-    reply->stream->reset();
+    reply.stream->reset();
     EXPECT_TRUE(co_await eventually([&] { return target_saw_reset; }));
     EXPECT_TRUE(co_await eventually([&] { return service_->resources().circuits() == 0; }));
-    EXPECT_TRUE(target_connection->is_open());
+    EXPECT_TRUE(circuit.target_connection->is_open());
   });
   EXPECT_TRUE(target_saw_reset);
 }
@@ -627,17 +568,14 @@ TEST_F(RelayServiceTest, DataLimitResetsTheCircuit) {
   auto target = new_client();
   auto source = new_client();
   run(io_, [&]() -> asio::awaitable<void> {
-    auto target_connection = co_await dial_and_reserve(*target);
-    auto source_connection = co_await dial(*source);
-    if (!target_connection || !source_connection) co_return;
-    auto reply = co_await relay_client::connect(*source, source_connection, target->peer_id());
-    EXPECT_TRUE(reply.ok() && reply->stream);
-    if (!reply || !reply->stream) co_return;
-    EXPECT_EQ(reply->limit, (relay::Limit{std::nullopt, 1000}));
+    auto circuit = co_await open_circuit(*target, *source);
+    auto& reply = circuit.reply;
+    if (!reply.stream) co_return;
+    EXPECT_EQ(reply.limit, (relay::Limit{std::nullopt, 1000}));
     const std::string message(5000, 'z');
     // The write may fail once the relay resets; what matters is how the read ends.
-    co_await asio::async_write(*reply->stream, asio::buffer(message), kUseTuple);
-    auto echoed = co_await read_all(reply->stream);
+    co_await asio::async_write(*reply.stream, asio::buffer(message), kUseTuple);
+    auto echoed = co_await read_all(reply.stream);
     EXPECT_NE(echoed.end, asio::error::eof);
     EXPECT_LE(echoed.data.size(), 1000U);
     EXPECT_TRUE(co_await eventually([&] { return service_->resources().circuits() == 0; }));
@@ -652,15 +590,12 @@ TEST_F(RelayServiceTest, DurationLimitResetsTheCircuit) {
   auto target = new_client();
   auto source = new_client();
   run(io_, [&]() -> asio::awaitable<void> {
-    auto target_connection = co_await dial_and_reserve(*target);
-    auto source_connection = co_await dial(*source);
-    if (!target_connection || !source_connection) co_return;
-    auto reply = co_await relay_client::connect(*source, source_connection, target->peer_id());
-    EXPECT_TRUE(reply.ok() && reply->stream);
-    if (!reply || !reply->stream) co_return;
-    EXPECT_EQ(reply->limit, (relay::Limit{1, std::nullopt}));
+    auto circuit = co_await open_circuit(*target, *source);
+    auto& reply = circuit.reply;
+    if (!reply.stream) co_return;
+    EXPECT_EQ(reply.limit, (relay::Limit{1, std::nullopt}));
     // Idle circuit: only the duration limit can end it.
-    auto rest = co_await read_all(reply->stream);
+    auto rest = co_await read_all(reply.stream);
     EXPECT_NE(rest.end, asio::error::eof);
     EXPECT_TRUE(co_await eventually([&] { return service_->resources().circuits() == 0; }));
   });

@@ -10,6 +10,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/write.hpp>
 
+#include "support/stream_io.h"
 #include "test_support.h"
 
 namespace privstack::transport {
@@ -21,29 +22,9 @@ using boost::system::error_code;
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
-// Echoes everything until the peer's FIN, then sends FIN.
-asio::awaitable<void> echo(std::shared_ptr<Stream> stream) {
-  std::array<std::uint8_t, 16 * 1024> buffer{};
-  for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(buffer), tuple_awaitable);
-    if (ec) break;
-    auto [wec, written] =
-        co_await asio::async_write(*stream, asio::buffer(buffer.data(), n), tuple_awaitable);
-    if (wec) co_return;
-  }
-  stream->close_write();
-}
-
-// Reads until EOF (or another error, which is returned).
-asio::awaitable<std::pair<error_code, Bytes>> read_all(std::shared_ptr<Stream> stream) {
-  Bytes out;
-  std::array<std::uint8_t, 4096> buffer{};
-  for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(buffer), tuple_awaitable);
-    out.insert(out.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
-    if (ec) co_return std::make_pair(ec, out);
-  }
-}
+using privstack::test::echo_stream;
+// Reads until EOF (or another error, which is returned), as bytes.
+constexpr auto read_all = privstack::test::read_all<Bytes>;
 
 Bytes pattern(std::size_t n) {
   Bytes data(n);
@@ -67,13 +48,47 @@ class QuicTest : public ::testing::Test {
     server = make(server_key, std::move(config));
     server->set_connection_handler([this](std::shared_ptr<Connection> c) {
       c->set_stream_handler([this](std::shared_ptr<Stream> s) {
-        asio::co_spawn(io, echo(std::move(s)), asio::detached);
+        asio::co_spawn(io, echo_stream(std::move(s)), asio::detached);
       });
       server_connections.push(std::move(c));
     });
   }
 
+  // A server that reads every stream to its end and queues how it ended (and, with `closed`,
+  // the reason each connection closed).
+  void start_reading_server(AsyncQueue<error_code>& read_results,
+                            AsyncQueue<std::string>* closed = nullptr) {
+    server = make(server_key, loopback_config());
+    server->set_connection_handler([this, &read_results, closed](std::shared_ptr<Connection> c) {
+      if (closed) c->on_closed([closed](const std::string& reason) { closed->push(reason); });
+      c->set_stream_handler([this, &read_results](std::shared_ptr<Stream> s) {
+        asio::co_spawn(
+            io,
+            [&read_results, s]() -> asio::awaitable<void> {
+              auto [ec, data] = co_await read_all(s);
+              read_results.push(ec);
+            },
+            asio::detached);
+      });
+      server_connections.push(c);
+    });
+  }
+
   udp::endpoint server_address() const { return server->local_endpoints().front(); }
+
+  // The client dials the server (expecting its peer id); null after a test failure.
+  asio::awaitable<std::shared_ptr<Connection>> dial_server() {
+    auto conn = co_await client->dial(server_address(), server_key.peer_id());
+    EXPECT_TRUE(conn) << (conn ? "" : conn.error().message);
+    co_return conn ? *conn : nullptr;
+  }
+
+  // A new stream on `conn`; null after a test failure.
+  static asio::awaitable<std::shared_ptr<Stream>> open_on(const std::shared_ptr<Connection>& conn) {
+    auto stream = co_await conn->open_stream();
+    EXPECT_TRUE(stream) << (stream ? "" : stream.error().message);
+    co_return stream ? *stream : nullptr;
+  }
 
   asio::io_context io;
   crypto::Ed25519Keypair server_key = crypto::Ed25519Keypair::generate();
@@ -165,10 +180,9 @@ TEST_F(QuicTest, FinAndEofSemantics) {
   start_echo_server();
   client = make(client_key, loopback_config());
   run(io, [&]() -> asio::awaitable<void> {
-    auto conn = co_await client->dial(server_address(), server_key.peer_id());
-    EXPECT_TRUE(conn);
+    auto conn = co_await dial_server();
     if (!conn) co_return;
-    auto opened = co_await (*conn)->open_stream();
+    auto opened = co_await conn->open_stream();
     EXPECT_TRUE(opened) << opened.error().message;
     if (!opened) co_return;
     auto stream = *opened;
@@ -204,10 +218,9 @@ TEST_F(QuicTest, EchoOneMebibyteWithBackpressure) {
   std::size_t read = 0;
   std::size_t max_in_flight = 0;
   run(io, [&]() -> asio::awaitable<void> {
-    auto conn = co_await client->dial(server_address(), server_key.peer_id());
-    EXPECT_TRUE(conn);
+    auto conn = co_await dial_server();
     if (!conn) co_return;
-    auto opened = co_await (*conn)->open_stream();
+    auto opened = co_await conn->open_stream();
     EXPECT_TRUE(opened);
     if (!opened) co_return;
     auto stream = *opened;
@@ -250,30 +263,16 @@ TEST_F(QuicTest, EchoOneMebibyteWithBackpressure) {
 }
 
 TEST_F(QuicTest, ResetPropagatesToThePeer) {
-  server = make(server_key, loopback_config());
   AsyncQueue<error_code> server_read_results(io);
-  server->set_connection_handler([&](std::shared_ptr<Connection> c) {
-    c->set_stream_handler([&](std::shared_ptr<Stream> s) {
-      asio::co_spawn(
-          io,
-          [&, s]() -> asio::awaitable<void> {
-            auto [ec, data] = co_await read_all(s);
-            server_read_results.push(ec);
-          },
-          asio::detached);
-    });
-    server_connections.push(c);
-  });
+  start_reading_server(server_read_results);
   client = make(client_key, loopback_config());
   run(io, [&]() -> asio::awaitable<void> {
-    auto conn = co_await client->dial(server_address(), server_key.peer_id());
-    EXPECT_TRUE(conn);
+    auto conn = co_await dial_server();
     if (!conn) co_return;
-    auto stream = co_await (*conn)->open_stream();
-    EXPECT_TRUE(stream);
+    auto stream = co_await open_on(conn);
     if (!stream) co_return;
-    co_await asio::async_write(**stream, asio::buffer(std::string("partial")), asio::use_awaitable);
-    (*stream)->reset(7);
+    co_await asio::async_write(*stream, asio::buffer(std::string("partial")), asio::use_awaitable);
+    stream->reset(7);
     auto result = co_await server_read_results.pop();
     EXPECT_TRUE(result.has_value());
     if (result) {
@@ -281,7 +280,7 @@ TEST_F(QuicTest, ResetPropagatesToThePeer) {
     }
     // Our own side sees the reset too.
     std::array<std::uint8_t, 8> buffer{};
-    auto [ec, n] = co_await (*stream)->async_read_some(asio::buffer(buffer), tuple_awaitable);
+    auto [ec, n] = co_await stream->async_read_some(asio::buffer(buffer), tuple_awaitable);
     EXPECT_TRUE(ec);
   });
 }
@@ -306,14 +305,13 @@ TEST_F(QuicTest, PeerAbortWaitSeesResetAndConnectionLossButNotFin) {
     s->async_wait_peer_abort([&results](error_code ec) { results.push(ec); });
   };
   run(io, [&]() -> asio::awaitable<void> {
-    auto conn = co_await client->dial(server_address(), server_key.peer_id());
-    EXPECT_TRUE(conn);
+    auto conn = co_await dial_server();
     if (!conn) co_return;
     std::array<std::uint8_t, 1> byte{};
     const std::string payload = "x";  // a named local: no temporaries inside co_await (GCC 12)
 
     // RESET_STREAM from the peer.
-    auto reset_stream = co_await (*conn)->open_stream();
+    auto reset_stream = co_await conn->open_stream();
     EXPECT_TRUE(reset_stream);
     if (!reset_stream) co_return;
     co_await asio::async_write(**reset_stream, asio::buffer(payload), tuple_awaitable);
@@ -330,7 +328,7 @@ TEST_F(QuicTest, PeerAbortWaitSeesResetAndConnectionLossButNotFin) {
     }
 
     // A stream finished with FIN, and one still open, then the connection goes away.
-    auto fin_stream = co_await (*conn)->open_stream();
+    auto fin_stream = co_await conn->open_stream();
     EXPECT_TRUE(fin_stream);
     if (!fin_stream) co_return;
     co_await asio::async_write(**fin_stream, asio::buffer(payload), tuple_awaitable);
@@ -342,7 +340,7 @@ TEST_F(QuicTest, PeerAbortWaitSeesResetAndConnectionLossButNotFin) {
     EXPECT_EQ(fin_ec, asio::error::eof);
     wait_into(*fin_peer, fin_wait);
 
-    auto open_stream = co_await (*conn)->open_stream();
+    auto open_stream = co_await conn->open_stream();
     EXPECT_TRUE(open_stream);
     if (!open_stream) co_return;
     co_await asio::async_write(**open_stream, asio::buffer(payload), tuple_awaitable);
@@ -352,7 +350,7 @@ TEST_F(QuicTest, PeerAbortWaitSeesResetAndConnectionLossButNotFin) {
     co_await asio::async_read(**open_peer, asio::buffer(byte), tuple_awaitable);
     wait_into(*open_peer, loss_wait);
 
-    (*conn)->close(0, "bye");
+    conn->close(0, "bye");
     auto loss_result = co_await loss_wait.pop();
     EXPECT_TRUE(loss_result.has_value());
     if (loss_result) {
@@ -379,11 +377,10 @@ TEST_F(QuicTest, ManyStreamsBeyondTheConcurrencyLimit) {
   int completed = 0;
   constexpr int kStreams = 100;
   run(io, [&]() -> asio::awaitable<void> {
-    auto conn = co_await client->dial(server_address(), server_key.peer_id());
-    EXPECT_TRUE(conn);
+    auto conn = co_await dial_server();
     if (!conn) co_return;
     auto one = [&](int i) -> asio::awaitable<void> {
-      auto stream = co_await (*conn)->open_stream();
+      auto stream = co_await conn->open_stream();
       EXPECT_TRUE(stream) << stream.error().message;
       if (!stream) co_return;
       const std::string message = "stream " + std::to_string(i);
@@ -409,39 +406,24 @@ TEST_F(QuicTest, ManyStreamsBeyondTheConcurrencyLimit) {
 }
 
 TEST_F(QuicTest, ConnectionCloseIsSeenByThePeer) {
-  server = make(server_key, loopback_config());
   AsyncQueue<std::string> server_closed(io);
   AsyncQueue<error_code> server_read_results(io);
-  server->set_connection_handler([&](std::shared_ptr<Connection> c) {
-    c->on_closed([&](const std::string& reason) { server_closed.push(reason); });
-    c->set_stream_handler([&](std::shared_ptr<Stream> s) {
-      asio::co_spawn(
-          io,
-          [&, s]() -> asio::awaitable<void> {
-            auto [ec, data] = co_await read_all(s);
-            server_read_results.push(ec);
-          },
-          asio::detached);
-    });
-    server_connections.push(c);
-  });
+  start_reading_server(server_read_results, &server_closed);
   client = make(client_key, loopback_config());
   run(io, [&]() -> asio::awaitable<void> {
-    auto conn = co_await client->dial(server_address(), server_key.peer_id());
-    EXPECT_TRUE(conn);
+    auto conn = co_await dial_server();
     if (!conn) co_return;
-    auto stream = co_await (*conn)->open_stream();
-    EXPECT_TRUE(stream);
+    auto stream = co_await open_on(conn);
     if (!stream) co_return;
-    co_await asio::async_write(**stream, asio::buffer(std::string("x")), asio::use_awaitable);
+    co_await asio::async_write(*stream, asio::buffer(std::string("x")), asio::use_awaitable);
     auto inbound = co_await server_connections.pop();
     EXPECT_TRUE(inbound.has_value());
     // Let the server's stream handler start reading before we close.
     co_await sleep_for(20ms);
     AsyncQueue<std::string> client_closed(io);
-    (*conn)->on_closed([&](const std::string& reason) { client_closed.push(reason); });
-    (*conn)->close(42, "goodbye");
-    EXPECT_FALSE((*conn)->is_open());
+    conn->on_closed([&](const std::string& reason) { client_closed.push(reason); });
+    conn->close(42, "goodbye");
+    EXPECT_FALSE(conn->is_open());
     auto reason = co_await server_closed.pop();
     EXPECT_TRUE(reason.has_value());
     if (reason) {
@@ -456,10 +438,10 @@ TEST_F(QuicTest, ConnectionCloseIsSeenByThePeer) {
     auto local_reason = co_await client_closed.pop();
     EXPECT_TRUE(local_reason.has_value());
     // Operations on a closed connection fail cleanly.
-    auto late = co_await (*conn)->open_stream();
+    auto late = co_await conn->open_stream();
     EXPECT_FALSE(late);
     auto [ec, n] =
-        co_await (*stream)->async_write_some(asio::buffer(std::string("y")), tuple_awaitable);
+        co_await stream->async_write_some(asio::buffer(std::string("y")), tuple_awaitable);
     EXPECT_EQ(ec, asio::error::connection_reset);
   });
 }
@@ -468,15 +450,13 @@ TEST_F(QuicTest, EndpointCloseFailsPendingOperations) {
   start_echo_server();
   client = make(client_key, loopback_config());
   run(io, [&]() -> asio::awaitable<void> {
-    auto conn = co_await client->dial(server_address(), server_key.peer_id());
-    EXPECT_TRUE(conn);
+    auto conn = co_await dial_server();
     if (!conn) co_return;
-    auto stream = co_await (*conn)->open_stream();
-    EXPECT_TRUE(stream);
+    auto stream = co_await open_on(conn);
     if (!stream) co_return;
     std::array<std::uint8_t, 8> buffer{};
     auto pending = [&]() -> asio::awaitable<error_code> {
-      auto [ec, n] = co_await (*stream)->async_read_some(asio::buffer(buffer), tuple_awaitable);
+      auto [ec, n] = co_await stream->async_read_some(asio::buffer(buffer), tuple_awaitable);
       co_return ec;
     };
     auto closer = [&]() -> asio::awaitable<void> {
@@ -485,9 +465,9 @@ TEST_F(QuicTest, EndpointCloseFailsPendingOperations) {
     };
     const error_code ec = co_await (pending() && closer());
     EXPECT_EQ(ec, asio::error::connection_reset);
-    EXPECT_FALSE((*conn)->is_open());
+    EXPECT_FALSE(conn->is_open());
     client.reset();  // the endpoint goes away while we still hold connection and stream
-    auto [ec2, n2] = co_await (*stream)->async_read_some(asio::buffer(buffer), tuple_awaitable);
+    auto [ec2, n2] = co_await stream->async_read_some(asio::buffer(buffer), tuple_awaitable);
     EXPECT_EQ(ec2, asio::error::connection_reset);
   });
 }
@@ -496,21 +476,19 @@ TEST_F(QuicTest, ReadCanBeCancelled) {
   start_echo_server();
   client = make(client_key, loopback_config());
   run(io, [&]() -> asio::awaitable<void> {
-    auto conn = co_await client->dial(server_address(), server_key.peer_id());
-    EXPECT_TRUE(conn);
+    auto conn = co_await dial_server();
     if (!conn) co_return;
-    auto stream = co_await (*conn)->open_stream();
-    EXPECT_TRUE(stream);
+    auto stream = co_await open_on(conn);
     if (!stream) co_return;
     std::array<std::uint8_t, 8> buffer{};
     asio::steady_timer timer(io, 20ms);
-    auto result = co_await ((*stream)->async_read_some(asio::buffer(buffer), tuple_awaitable) ||
+    auto result = co_await (stream->async_read_some(asio::buffer(buffer), tuple_awaitable) ||
                             timer.async_wait(asio::use_awaitable));
     EXPECT_EQ(result.index(), 1u);  // the timer won, the read was cancelled
     // The stream still works afterwards.
-    co_await asio::async_write(**stream, asio::buffer(std::string("ok")), asio::use_awaitable);
-    (*stream)->close_write();
-    auto [ec, data] = co_await read_all(*stream);
+    co_await asio::async_write(*stream, asio::buffer(std::string("ok")), asio::use_awaitable);
+    stream->close_write();
+    auto [ec, data] = co_await read_all(stream);
     EXPECT_EQ(as_chars(data), "ok");
   });
 }
@@ -524,29 +502,27 @@ TEST_F(QuicTest, DroppingAStreamHandleFinishesTheStream) {
   });
   client = make(client_key, loopback_config());
   run(io, [&]() -> asio::awaitable<void> {
-    auto conn = co_await client->dial(server_address(), server_key.peer_id());
-    EXPECT_TRUE(conn);
+    auto conn = co_await dial_server();
     if (!conn) co_return;
-    auto stream = co_await (*conn)->open_stream();
-    EXPECT_TRUE(stream);
+    auto stream = co_await open_on(conn);
     if (!stream) co_return;
-    co_await asio::async_write(**stream, asio::buffer(std::string("anyone?")), asio::use_awaitable);
+    co_await asio::async_write(*stream, asio::buffer(std::string("anyone?")), asio::use_awaitable);
     // The dropped handle sent FIN (we read EOF) and STOP_SENDING (our writes start failing).
-    auto [ec, data] = co_await read_all(*stream);
+    auto [ec, data] = co_await read_all(stream);
     EXPECT_EQ(ec, asio::error::eof);
     EXPECT_TRUE(data.empty());
     error_code write_error;
     for (int i = 0; i < 100 && !write_error; ++i) {
       auto [wec, n] =
-          co_await (*stream)->async_write_some(asio::buffer(std::string("more")), tuple_awaitable);
+          co_await stream->async_write_some(asio::buffer(std::string("more")), tuple_awaitable);
       write_error = wec;
       if (!wec) co_await sleep_for(5ms);
     }
     EXPECT_EQ(write_error, asio::error::connection_reset);
     // The connection itself is unaffected.
-    auto again = co_await (*conn)->open_stream();
+    auto again = co_await conn->open_stream();
     EXPECT_TRUE(again);
-    EXPECT_TRUE((*conn)->is_open());
+    EXPECT_TRUE(conn->is_open());
   });
 }
 
@@ -554,12 +530,11 @@ TEST_F(QuicTest, OnClosedAfterCloseStillRuns) {
   start_echo_server();
   client = make(client_key, loopback_config());
   run(io, [&]() -> asio::awaitable<void> {
-    auto conn = co_await client->dial(server_address(), server_key.peer_id());
-    EXPECT_TRUE(conn);
+    auto conn = co_await dial_server();
     if (!conn) co_return;
-    (*conn)->close();
+    conn->close();
     AsyncQueue<std::string> closed(io);
-    (*conn)->on_closed([&](const std::string& reason) { closed.push(reason); });
+    conn->on_closed([&](const std::string& reason) { closed.push(reason); });
     auto reason = co_await closed.pop(5s);
     EXPECT_TRUE(reason.has_value());
   });
@@ -595,11 +570,10 @@ TEST_F(QuicTest, IdleConnectionsTimeOut) {
   start_echo_server(config);
   client = make(client_key, config);
   run(io, [&]() -> asio::awaitable<void> {
-    auto conn = co_await client->dial(server_address(), server_key.peer_id());
-    EXPECT_TRUE(conn);
+    auto conn = co_await dial_server();
     if (!conn) co_return;
     AsyncQueue<std::string> closed(io);
-    (*conn)->on_closed([&](const std::string& reason) { closed.push(reason); });
+    conn->on_closed([&](const std::string& reason) { closed.push(reason); });
     auto reason = co_await closed.pop(10s);
     EXPECT_TRUE(reason.has_value());
     if (reason) {
@@ -616,11 +590,10 @@ TEST_F(QuicTest, KeepAliveHoldsAnIdleConnectionOpen) {
   start_echo_server(config);
   client = make(client_key, config);
   run(io, [&]() -> asio::awaitable<void> {
-    auto conn = co_await client->dial(server_address(), server_key.peer_id());
-    EXPECT_TRUE(conn);
+    auto conn = co_await dial_server();
     if (!conn) co_return;
     co_await sleep_for(1500ms);
-    EXPECT_TRUE((*conn)->is_open()) << (*conn)->close_reason();
+    EXPECT_TRUE(conn->is_open()) << conn->close_reason();
   });
 }
 

@@ -5,26 +5,21 @@
 
 #include <array>
 #include <cstdio>
-#include <fstream>
 #include <string>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/write.hpp>
 
+#include "support/process_memory.h"
+#include "support/stream_io.h"
 #include "test_support.h"
 
 namespace privstack::transport::test {
 
-/// VmRSS of this process in kB (0 if unreadable). Printed, never asserted tightly: under ASan it
-/// mostly measures the sanitizer's quarantine.
+/// VmRSS of this process in kB (0 if unreadable); see support/process_memory.h.
 inline long rss_kb() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return 0;
+  return ::privstack::test::rss_kib();
 }
 
 inline EndpointConfig config_at(const char* ip) {
@@ -33,19 +28,8 @@ inline EndpointConfig config_at(const char* ip) {
   return config;
 }
 
-/// Echoes a stream until the peer's FIN.
-inline asio::awaitable<void> echo_stream(std::shared_ptr<Stream> stream) {
-  constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
-  std::array<std::uint8_t, 4096> buffer{};
-  for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(buffer), tuple);
-    if (ec) break;
-    auto [wec, written] =
-        co_await asio::async_write(*stream, asio::buffer(buffer.data(), n), tuple);
-    if (wec) co_return;
-  }
-  stream->close_write();
-}
+/// Echoes a stream until the peer's FIN (support/stream_io.h).
+using ::privstack::test::echo_stream;
 
 /// Opens a stream, sends `text`, half-closes and reads the echo: proves a connection is served.
 inline asio::awaitable<bool> echo_roundtrip(const std::shared_ptr<Connection>& connection,

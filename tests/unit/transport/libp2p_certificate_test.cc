@@ -1,7 +1,9 @@
 #include "transport/libp2p_certificate.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -227,6 +229,70 @@ TEST(Generated, ValidityWindowIsEnforced) {
     ASSERT_TRUE(cert);
     EXPECT_FALSE(verify_certificate(cert->der()));
   }
+}
+
+// The self-signature check (libp2p tls.md: abort "if the certificate's self-signature is not
+// valid") runs on a P-256 certificate without re-importing the whole certificate; it must reject
+// exactly what the general GnuTLS path rejects.
+TEST(Generated, BadSelfSignatureIsRejected) {
+  const auto host = crypto::Ed25519Keypair::generate();
+  auto cert = LocalCertificate::generate(host);
+  ASSERT_TRUE(cert);
+  auto der = cert->der();
+  // The certificate ends with the ECDSA signature's s INTEGER: changing its last byte keeps the
+  // DER well-formed but the signature wrong.
+  der.back() ^= 0x01;
+  auto result = verify_certificate(der);
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find("self-signature"), std::string::npos)
+      << result.error().message;
+}
+
+TEST(RustVectors, BadSelfSignatureIsRejectedOnTheGeneralPath) {
+  // RSA-PSS carries hash parameters, so it is verified through a full GnuTLS certificate import.
+  auto der = fixture("rsa_pss_sha384.der");
+  der.back() ^= 0x01;
+  EXPECT_FALSE(verify_certificate(der));
+}
+
+// Finds every occurrence of `needle` in `haystack`.
+std::vector<std::size_t> find_all(const Bytes& haystack, const Bytes& needle) {
+  std::vector<std::size_t> at;
+  for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    if (std::equal(needle.begin(), needle.end(), haystack.begin() + static_cast<long>(i)))
+      at.push_back(i);
+  }
+  return at;
+}
+
+TEST(Generated, SignatureAlgorithmMismatchIsRejected) {
+  const auto host = crypto::Ed25519Keypair::generate();
+  auto cert = LocalCertificate::generate(host);
+  ASSERT_TRUE(cert);
+  // AlgorithmIdentifier ecdsa-with-SHA256: once in the TBSCertificate, once outside it.
+  const Bytes ecdsa_sha256 = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+                              0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+  const auto at = find_all(cert->der(), ecdsa_sha256);
+  ASSERT_EQ(at.size(), 2u);
+  for (std::size_t which : at) {
+    auto der = cert->der();
+    der[which + ecdsa_sha256.size() - 1] = 0x03;  // ecdsa-with-SHA384
+    EXPECT_FALSE(verify_certificate(der)) << which;
+  }
+}
+
+TEST(Generated, NonV3CertificateIsRejected) {
+  const auto host = crypto::Ed25519Keypair::generate();
+  auto cert = LocalCertificate::generate(host);
+  ASSERT_TRUE(cert);
+  const Bytes version_v3 = {0xa0, 0x03, 0x02, 0x01, 0x02};
+  const auto at = find_all(cert->der(), version_v3);
+  ASSERT_FALSE(at.empty());
+  auto der = cert->der();
+  der[at.front() + version_v3.size() - 1] = 0x00;  // v1
+  auto result = verify_certificate(der);
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find("v3"), std::string::npos) << result.error().message;
 }
 
 }  // namespace
