@@ -48,6 +48,7 @@
 #include "node/address.h"
 #include "node/relay/relay_client.h"
 #include "node/relay/relay_service.h"
+#include "support/relay_bulk.h"
 #include "support/thread_allocation_counter.h"
 
 // Allocation counter: support/thread_allocation_counter.h counts every malloc-family call of the
@@ -93,28 +94,6 @@ double thread_cpu_seconds(pthread_t thread) {
   timespec ts{};
   clock_gettime(clock, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-relay::RelayPolicy unlimited_policy() {
-  relay::RelayPolicy p;
-  p.max_reservations = p.max_reservations_per_peer = p.max_reservations_per_ip = 0;
-  p.max_circuits = p.max_circuits_per_peer = p.max_circuits_per_ip = 0;
-  p.reservation_rate_per_peer = p.reservation_rate_per_ip = {};
-  p.circuit_rate_per_peer = p.circuit_rate_per_ip = {};
-  p.circuit = relay::CircuitLimits{0s, 0};
-  return p;
-}
-
-// Target side: counts bytes until EOF, then half-closes so the source knows all arrived.
-asio::awaitable<void> sink(node::StreamPtr stream) {
-  std::vector<std::uint8_t> buffer(64 * 1024);
-  for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(buffer), kUseTuple);
-    if (ec) {
-      if (protocol::is_eof(ec)) stream->close_write();
-      co_return;
-    }
-  }
 }
 
 // Source side: writes `bytes`, half-closes, waits for the target's EOF. True on success.
@@ -223,13 +202,13 @@ CaseResult run_case(const std::shared_ptr<node::Host>& relay_host, pthread_t rel
       (*host)->set_handler(
           std::string(kDirectProtocol),
           [](node::StreamPtr stream, node::ConnectionPtr) -> asio::awaitable<void> {
-            co_await sink(std::move(stream));
+            co_await test::sink_until_eof(std::move(stream));
           });
     } else if (target) {
       node::relay_client::install_stop_handler(
           **host,
           [](node::StreamPtr stream, crypto::PeerId, std::optional<relay::Limit>)
-              -> asio::awaitable<void> { co_await sink(std::move(stream)); });
+              -> asio::awaitable<void> { co_await test::sink_until_eof(std::move(stream)); });
     }
     hosts.push_back(*host);
     return *host;
@@ -386,7 +365,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     node::RelayConfig relay_config;
-    relay_config.policy = unlimited_policy();
+    relay_config.policy = test::unlimited_relay_policy();
     if (pipe_buffer > 0) relay_config.pipe_buffer = pipe_buffer;
     auto service = node::RelayService::install(*relay_host, relay_config);
     auto guard = asio::make_work_guard(relay_io);

@@ -29,7 +29,7 @@
 #include <boost/asio/post.hpp>
 
 #include "transport/asio_fwd.h"
-#include "transport/handler_pool.h"
+#include "transport/pooled_post.h"
 
 namespace privstack::transport {
 
@@ -80,13 +80,8 @@ class PendingOp<void(Args...)> {
     if (!handler_) return;
     Completion completion{std::move(*handler_), std::tuple<Args...>(std::move(args)...), local_};
     handler_.reset();
-    // Posting to the concrete io_context executor keeps the pooled allocator's executor out of
-    // any_io_executor (which would heap-allocate to hold it).
-    if (const auto* io = fallback.target<asio::io_context::executor_type>()) {
-      asio::post(*io, std::move(completion));
-    } else {
-      asio::post(fallback, std::move(completion));
-    }
+    // From the handler pool, straight to the concrete io_context executor (pooled_post.h).
+    post_pooled(fallback, std::move(completion));
   }
 
  private:
@@ -113,14 +108,11 @@ class PendingOp<void(Args...)> {
     }
   };
 
-  // The posted completion: allocated from the per-thread handler pool.
+  // The posted completion (post_pooled allocates it from the per-thread handler pool).
   struct Completion {
     Handler handler;
     std::tuple<Args...> args;
     bool local = false;
-
-    using allocator_type = handler_pool::Allocator<void>;
-    allocator_type get_allocator() const noexcept { return {}; }
 
     void operator()() {
       // We run on the connection's io_context. A handler whose executor is that same io_context

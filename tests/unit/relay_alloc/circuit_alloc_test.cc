@@ -29,6 +29,7 @@
 #include "node/address.h"
 #include "node/relay/relay_client.h"
 #include "node/relay/relay_service.h"
+#include "support/relay_bulk.h"
 #include "support/thread_allocation_counter.h"
 
 namespace privstack {
@@ -45,28 +46,6 @@ using protocol::kUseTuple;
 // one per ten packets about 78: either fails this bound, which leaves ~4x margin for noise.
 constexpr double kMaxAllocationsPerMib = 100;
 constexpr std::uint64_t kMiB = 1024 * 1024;
-
-relay::RelayPolicy unlimited_policy() {
-  relay::RelayPolicy p;
-  p.max_reservations = p.max_reservations_per_peer = p.max_reservations_per_ip = 0;
-  p.max_circuits = p.max_circuits_per_peer = p.max_circuits_per_ip = 0;
-  p.reservation_rate_per_peer = p.reservation_rate_per_ip = {};
-  p.circuit_rate_per_peer = p.circuit_rate_per_ip = {};
-  p.circuit = relay::CircuitLimits{0s, 0};
-  return p;
-}
-
-// Target side: reads everything, then half-closes back at EOF.
-asio::awaitable<void> sink(node::StreamPtr stream) {
-  std::vector<std::uint8_t> buffer(64 * 1024);
-  for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(buffer), kUseTuple);
-    if (ec) {
-      if (protocol::is_eof(ec)) stream->close_write();
-      co_return;
-    }
-  }
-}
 
 // Source side: writes `bytes` in 64 KiB calls; true once all were accepted.
 asio::awaitable<bool> send(node::StreamPtr stream, std::uint64_t bytes) {
@@ -99,7 +78,7 @@ class CircuitAllocations : public ::testing::TestWithParam<std::size_t> {
     ASSERT_TRUE(host) << host.error().message;
     relay_host_ = *host;
     node::RelayConfig relay_config;
-    relay_config.policy = unlimited_policy();
+    relay_config.policy = test::unlimited_relay_policy();
     service_ = node::RelayService::install(relay_host_, relay_config);
     relay_thread_ = std::thread([this] {
       test::allocations::counting_this_thread = true;
@@ -153,7 +132,7 @@ TEST_P(CircuitAllocations, SteadyStateRelayingDoesNotAllocatePerPacket) {
     node::relay_client::install_stop_handler(
         **target,
         [](node::StreamPtr stream, crypto::PeerId, std::optional<relay::Limit>)
-            -> asio::awaitable<void> { co_await sink(std::move(stream)); });
+            -> asio::awaitable<void> { co_await test::sink_until_eof(std::move(stream)); });
     hosts.push_back(*target);
     hosts.push_back(*source);
     run_peers([&, t = *target, s = *source]() -> asio::awaitable<void> {
